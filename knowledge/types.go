@@ -1,0 +1,234 @@
+// Package knowledge loads, validates and renders the curated Markdown knowledge base into an
+// immutable KB value. It does no network I/O; hot reload builds a new KB and swaps a pointer.
+package knowledge
+
+import (
+	"fmt"
+	"strings"
+)
+
+// KB is one loaded, validated version of the knowledge base. It is never mutated after Load
+// returns, so any number of goroutines may read it while a reload builds the next one.
+type KB struct {
+	// Version is a short content hash of every file that was loaded; replies carry it so every
+	// answer can be traced to the exact knowledge base that produced it.
+	Version       string
+	Articles      []*Article // sorted by ID
+	Vocabulary    Vocabulary
+	Banks         []*Bank
+	Rules         []*Rule
+	Flows         []*Flow
+	Conversations []*Conversation
+	OutOfScope    []Example
+
+	articles map[string]*Article
+	flows    map[string]*Flow
+	banks    map[string]*Bank
+}
+
+// Article is one answer the bot can give, with the example questions that route to it.
+type Article struct {
+	ID        string
+	Title     string
+	Questions []Example
+	Keywords  []string
+	Related   []string
+	Flow      string
+	Sources   []string
+	Reviewed  string
+	Body      Content
+	Pos       Pos // where the article's front matter starts
+}
+
+// Example is one example question, with the line it was written on so lint can point at it.
+type Example struct {
+	Text string
+	Pos  Pos
+}
+
+// Content is a Markdown fragment rendered once at load time.
+type Content struct {
+	Markdown string
+	HTML     string // safe: raw HTML escaped, only http(s) and tel: links
+	Text     string // plain text for clients that do not render HTML
+}
+
+// Pos is a place in a knowledge-base file, for error messages of the form file:line: message.
+type Pos struct {
+	File string // path relative to the knowledge-base root, slash-separated
+	Line int
+}
+
+// Vocabulary maps the variants people type to one canonical word.
+type Vocabulary struct {
+	// Synonyms maps canonical word -> variants.
+	Synonyms map[string][]string
+}
+
+// Bank is a card issuer the engine recognises by name or alias.
+type Bank struct {
+	ID       string
+	Name     string
+	Aliases  []string
+	Hotline  string // empty unless a vetted fact confirms it
+	CardLine string // the credit-card centre line, empty unless confirmed
+	Sources  []string
+	Pos      Pos
+}
+
+// RuleKind says what a rule does when it matches.
+type RuleKind string
+
+// Rule kinds, checked in file order before any scoring.
+const (
+	RuleSafety  RuleKind = "safety"  // answer Article (e.g. emotional-support) before anything else
+	RuleCommand RuleKind = "command" // perform Action (handoff, restart)
+	RuleRefusal RuleKind = "refusal" // calm refusal: answer Article
+	RuleFlow    RuleKind = "flow"    // start Flow
+)
+
+// Rule is an editor-defined rule matched against the normalised message.
+type Rule struct {
+	ID   string
+	Kind RuleKind
+	// Patterns: each is a list of words that must all be contained in the message ("a&b" in YAML).
+	Patterns [][]string
+	Unless   [][]string
+	Article  string
+	Action   string // for commands: "handoff" or "restart"
+	Flow     string
+	Pos      Pos
+}
+
+// SlotType says how a flow slot's value is understood from free text.
+type SlotType string
+
+// Slot types.
+const (
+	SlotBank   SlotType = "bank"   // a bank ID from banks.yaml, or "other"
+	SlotDays   SlotType = "days"   // a number of days overdue
+	SlotAmount SlotType = "amount" // an amount of money in yuan
+	SlotChoice SlotType = "choice" // one of Choices' keys
+)
+
+// Flow is an editor-defined multi-turn conversation: ask slots in order, then answer from parts.
+type Flow struct {
+	ID         string
+	Title      string
+	Article    string // the article this flow belongs to; replies carry its id
+	Start      string // "offer" or "ask"
+	StartLabel string
+	Intro      string
+	Slots      []*Slot
+	Parts      []*Part
+	Sources    []string
+	Pos        Pos
+}
+
+// Slot is one thing a flow asks for.
+type Slot struct {
+	Name        string
+	Type        SlotType
+	Ask         string
+	Buttons     []Button
+	Choices     map[string][]string // choice value -> words that mean it in free text
+	ChoiceOrder []string            // Choices' keys in file order, for deterministic matching
+	NumberMeans string              // choice value a typed amount stands for
+}
+
+// Button is a label shown to the user and the value sent back when it is pressed.
+type Button struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Part is one piece of a flow's answer, included when every condition in When holds.
+type Part struct {
+	When map[string][]string // slot name -> accepted values or ranges ("0-3", "91-")
+	Body Content             // may contain placeholders {bank} and {bank_contact}
+}
+
+// Conversation is a golden multi-turn script run by `chatbot kb test` and in CI.
+type Conversation struct {
+	Name  string
+	Turns []Turn
+	Pos   Pos
+}
+
+// Turn is one user step of a golden conversation and what the reply must show.
+type Turn struct {
+	Say      string
+	Choose   string
+	Expect   Expectation
+	Contains []string
+	Pos      Pos
+}
+
+// Expectation lists the reply properties a golden turn checks; empty fields are not checked.
+type Expectation struct {
+	Kind    string
+	Article string
+	Flow    string
+	Slot    string
+	Button  string
+}
+
+// Article returns the article with the given id.
+func (kb *KB) Article(id string) (*Article, bool) {
+	a, ok := kb.articles[id]
+	return a, ok
+}
+
+// Flow returns the flow with the given id.
+func (kb *KB) Flow(id string) (*Flow, bool) {
+	f, ok := kb.flows[id]
+	return f, ok
+}
+
+// Bank returns the bank with the given id.
+func (kb *KB) Bank(id string) (*Bank, bool) {
+	b, ok := kb.banks[id]
+	return b, ok
+}
+
+// Index builds the lookup maps from the slices. Load calls it; tests that build a KB by hand call it too.
+func (kb *KB) Index() *KB {
+	kb.articles = make(map[string]*Article, len(kb.Articles))
+	for _, a := range kb.Articles {
+		kb.articles[a.ID] = a
+	}
+	kb.flows = make(map[string]*Flow, len(kb.Flows))
+	for _, f := range kb.Flows {
+		kb.flows[f.ID] = f
+	}
+	kb.banks = make(map[string]*Bank, len(kb.Banks))
+	for _, b := range kb.Banks {
+		kb.banks[b.ID] = b
+	}
+	return kb
+}
+
+// Problem is one thing wrong in the knowledge base, reported as "file:line: message".
+type Problem struct {
+	Pos     Pos
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Pos.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.Pos.File, p.Pos.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.Pos.File, p.Message)
+}
+
+// Problems is the error Load returns when the knowledge base is invalid; it lists every problem
+// found, not just the first, so an editor can fix them all in one pass.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
