@@ -20,6 +20,11 @@ type KB struct {
 	Flows         []*Flow
 	Conversations []*Conversation
 	OutOfScope    []Example
+	// Topics are the topic ids this knowledge base promises to cover (topics.yaml), each of which
+	// must have an article with that id.
+	Topics []Topic
+	// Warnings are the problems found that do not stop the knowledge base from loading.
+	Warnings Problems
 
 	articles map[string]*Article
 	flows    map[string]*Flow
@@ -119,6 +124,7 @@ type Flow struct {
 	Start      string // "offer" or "ask"
 	StartLabel string
 	Intro      string
+	IntroBody  Content // Intro rendered like an article body
 	Slots      []*Slot
 	Parts      []*Part
 	Sources    []string
@@ -130,6 +136,7 @@ type Slot struct {
 	Name        string
 	Type        SlotType
 	Ask         string
+	AskBody     Content // Ask rendered like an article body
 	Buttons     []Button
 	Choices     map[string][]string // choice value -> words that mean it in free text
 	ChoiceOrder []string            // Choices' keys in file order, for deterministic matching
@@ -208,17 +215,38 @@ func (kb *KB) Index() *KB {
 	return kb
 }
 
+// Topic is a topic id the knowledge base must answer, with the title it is known by.
+type Topic struct {
+	ID    string
+	Title string
+	Pos   Pos
+}
+
+// Severity says whether a problem stops a knowledge base from loading.
+type Severity int
+
+// Severities. The zero value is an error, so a Problem built without one is never taken lightly.
+const (
+	SeverityError   Severity = iota // the knowledge base is not loaded; lint exits 1
+	SeverityWarning                 // reported by lint; the knowledge base still loads
+)
+
 // Problem is one thing wrong in the knowledge base, reported as "file:line: message".
 type Problem struct {
-	Pos     Pos
-	Message string
+	Pos      Pos
+	Message  string
+	Severity Severity
 }
 
 func (p Problem) String() string {
-	if p.Pos.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", p.Pos.File, p.Pos.Line, p.Message)
+	msg := p.Message
+	if p.Severity == SeverityWarning {
+		msg = "warning: " + msg
 	}
-	return fmt.Sprintf("%s: %s", p.Pos.File, p.Message)
+	if p.Pos.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.Pos.File, p.Pos.Line, msg)
+	}
+	return fmt.Sprintf("%s: %s", p.Pos.File, msg)
 }
 
 // Problems is the error Load returns when the knowledge base is invalid; it lists every problem
