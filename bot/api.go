@@ -51,9 +51,10 @@ type Entry struct {
 // Session is what a client gets when it opens (or resumes) a conversation.
 type Session struct {
 	ID      string
-	Resumed bool    // the requested id was found
-	Expired bool    // an id was requested but is unknown or expired: a new session was started
-	History []Entry // oldest first, capped
+	Resumed bool         // the requested id was found
+	Expired bool         // an id was requested but is unknown or expired: a new session was started
+	History []Entry      // oldest first, capped
+	Handoff HandoffState // HandoffBot, or where a handoff to a person stands
 }
 
 // Errors channels translate into user-facing error frames.
@@ -61,4 +62,24 @@ var (
 	ErrUnknownSession = errors.New("unknown or expired session")
 	ErrConflict       = errors.New("session changed concurrently")
 	ErrUnavailable    = errors.New("session store unavailable")
+)
+
+// HandoffState is where a session is in a handoff to a person. It is kept in the session, so
+// every instance and every reconnect sees the same state.
+type HandoffState string
+
+// Handoff states: bot -> waiting_agent (the engine handed off) -> agent (a contact-center agent
+// joined, AgentJoined) -> bot (AgentLeft). While waiting or with an agent, messages go to the
+// transcript and are acknowledged; the engine does not answer them.
+const (
+	HandoffBot     HandoffState = "bot"
+	HandoffWaiting HandoffState = "waiting_agent"
+	HandoffAgent   HandoffState = "agent"
+)
+
+// More errors channels translate into error frames (added with the bot implementation).
+var (
+	ErrBadInput     = errors.New("empty message")                        // neither text nor a choice
+	ErrUnknownReply = errors.New("unknown reply id")                     // feedback on a reply the session does not have (or no longer remembers)
+	ErrHandoffState = errors.New("session is not in that handoff state") // e.g. AgentJoined on a session nobody is waiting in
 )

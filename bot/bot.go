@@ -1,0 +1,250 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"chatbot/bot/events"
+	"chatbot/bot/session"
+	"chatbot/dialog"
+)
+
+// EngineSource hands out the dialog engine to answer with. A live knowledge base (bot/live)
+// swaps engines on reload; each turn asks once and answers wholly from that engine.
+type EngineSource interface {
+	Engine() *dialog.Engine // nil while no knowledge base is loaded
+}
+
+// EngineFunc adapts a function to EngineSource.
+type EngineFunc func() *dialog.Engine
+
+// Engine implements EngineSource.
+func (f EngineFunc) Engine() *dialog.Engine { return f() }
+
+// Options configures a Bot. Only Engines is required.
+type Options struct {
+	Engines EngineSource
+	// Store keeps sessions; nil means an in-memory store with default options.
+	Store session.Store
+	// Events receives handoff, unanswered-question and feedback events; nil means in memory.
+	Events events.Sink
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// History is how many transcript entries Open returns on resume (default 50).
+	History int
+	// Attempts bounds how often a turn is computed when another tab or instance changed the
+	// session first (default 3); past it Handle returns ErrConflict.
+	Attempts int
+	// Logger gets one line per turn (masked text only at debug level); nil discards.
+	Logger *slog.Logger
+	// OnBackendError, if set, is called for every failure of the store or the event sink
+	// (for a Redis-errors metric). op names the operation, e.g. "save" or "event unanswered".
+	OnBackendError func(op string, err error)
+}
+
+// Defaults for zero Options fields.
+const (
+	DefaultHistory  = 50
+	DefaultAttempts = 3
+)
+
+// Bot runs conversation turns. It holds no per-session state of its own, so any number of
+// instances may serve the same sessions through a shared store. Safe for concurrent use.
+type Bot struct {
+	engines  EngineSource
+	store    session.Store
+	events   events.Sink
+	now      func() time.Time
+	history  int
+	attempts int
+	log      *slog.Logger
+	onError  func(op string, err error)
+}
+
+// New returns a Bot.
+func New(o Options) (*Bot, error) {
+	if o.Engines == nil {
+		return nil, errors.New("bot: Options.Engines is required")
+	}
+	b := &Bot{
+		engines:  o.Engines,
+		store:    o.Store,
+		events:   o.Events,
+		now:      o.Now,
+		history:  o.History,
+		attempts: o.Attempts,
+		log:      o.Logger,
+		onError:  o.OnBackendError,
+	}
+	if b.store == nil {
+		b.store = session.NewMemory(session.Options{})
+	}
+	if b.events == nil {
+		b.events = events.NewMemory(events.Options{})
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.history <= 0 {
+		b.history = DefaultHistory
+	}
+	if b.attempts <= 0 {
+		b.attempts = DefaultAttempts
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.onError == nil {
+		b.onError = func(string, error) {}
+	}
+	return b, nil
+}
+
+// Open starts or resumes a conversation. An empty id starts a new session; an id that is
+// malformed, unknown or expired starts a new one with Expired set (so the client can say so
+// politely); a known id resumes it with its history. Store failures are ErrUnavailable.
+func (b *Bot) Open(ctx context.Context, requestedID string) (Session, error) {
+	if requestedID == "" {
+		return b.create(ctx, false)
+	}
+	if !session.ValidID(requestedID) {
+		return b.create(ctx, true)
+	}
+	rec, lines, err := b.store.Resume(ctx, requestedID, b.history)
+	if errors.Is(err, session.ErrNotFound) {
+		return b.create(ctx, true)
+	}
+	if err != nil {
+		return Session{}, b.storeError(ctx, "resume", err)
+	}
+	st, err := decodeState(rec.State)
+	if err != nil {
+		b.log.ErrorContext(ctx, "unreadable session: starting a new one", "session", requestedID, "err", err)
+		return b.create(ctx, true)
+	}
+	history, bad := decodeEntries(lines)
+	if bad > 0 {
+		b.log.WarnContext(ctx, "skipped unreadable transcript lines", "session", requestedID, "lines", bad)
+	}
+	return Session{ID: requestedID, Resumed: true, History: history, Handoff: st.Handoff}, nil
+}
+
+func (b *Bot) create(ctx context.Context, expired bool) (Session, error) {
+	st := state{Created: b.now(), Handoff: HandoffBot}
+	raw, err := st.encode()
+	if err != nil {
+		return Session{}, err
+	}
+	for range 2 { // a second try only if 128 random bits ever collide
+		id, err := session.NewID()
+		if err != nil {
+			return Session{}, err
+		}
+		_, err = b.store.Save(ctx, id, session.Turn{State: raw})
+		if errors.Is(err, session.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return Session{}, b.storeError(ctx, "create", err)
+		}
+		b.log.InfoContext(ctx, "session opened", "session", id, "expired_requested", expired)
+		return Session{ID: id, Expired: expired, History: []Entry{}, Handoff: HandoffBot}, nil
+	}
+	return Session{}, fmt.Errorf("create session: %w", ErrConflict)
+}
+
+// Ready reports whether the bot can serve turns: a knowledge base is loaded and the store
+// answers.
+func (b *Bot) Ready(ctx context.Context) error {
+	if b.engines.Engine() == nil {
+		return errors.New("no knowledge base loaded")
+	}
+	if err := b.store.Ping(ctx); err != nil {
+		return b.storeError(ctx, "ping", err)
+	}
+	return nil
+}
+
+// errUnchanged tells update that a change has nothing to write.
+var errUnchanged = errors.New("nothing to save")
+
+// change computes a session's next state and the transcript entries to append. update calls it
+// again on fresh state when another writer got in first, so it must only touch st and results
+// it fully overwrites on every call.
+type change func(st *state) ([]Entry, error)
+
+// updated says how an update went.
+type updated struct {
+	attempts int  // how often the change was computed
+	saved    bool // false when the change had nothing to write
+}
+
+// update applies fn to the session and commits the result in one store call, with optimistic
+// concurrency: when another tab or instance saved first, it reloads and recomputes, up to
+// b.attempts times.
+func (b *Bot) update(ctx context.Context, id string, fn change) (updated, error) {
+	for attempt := 1; ; attempt++ {
+		u := updated{attempts: attempt}
+		rec, err := b.store.Load(ctx, id)
+		if err != nil {
+			return u, b.storeError(ctx, "load", err)
+		}
+		st, err := decodeState(rec.State)
+		if err != nil {
+			b.log.ErrorContext(ctx, "unreadable session", "session", id, "err", err)
+			return u, fmt.Errorf("%w: %w", ErrUnknownSession, err)
+		}
+		entries, err := fn(&st)
+		if errors.Is(err, errUnchanged) {
+			return u, nil
+		}
+		if err != nil {
+			return u, err
+		}
+		raw, err := st.encode()
+		if err != nil {
+			return u, err
+		}
+		lines, err := encodeEntries(entries)
+		if err != nil {
+			return u, err
+		}
+		_, err = b.store.Save(ctx, id, session.Turn{Version: rec.Version, State: raw, Append: lines})
+		if errors.Is(err, session.ErrConflict) && attempt < b.attempts {
+			continue
+		}
+		if err != nil {
+			return u, b.storeError(ctx, "save", err)
+		}
+		u.saved = true
+		return u, nil
+	}
+}
+
+// storeError maps a store failure to the bot's errors: a missing session, a conflict that
+// outlasted the retries, the caller giving up, or the store being unavailable.
+func (b *Bot) storeError(ctx context.Context, op string, err error) error {
+	switch {
+	case errors.Is(err, session.ErrNotFound):
+		return ErrUnknownSession
+	case errors.Is(err, session.ErrConflict):
+		return fmt.Errorf("%s: %w", op, ErrConflict)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", op, ctx.Err())
+	}
+	b.onError(op, err)
+	b.log.ErrorContext(ctx, "session store failed", "op", op, "err", err)
+	return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
+}
+
+// emit sends an event after its turn is committed. An event that cannot be sent is logged and
+// counted but does not fail the turn: the user already has the reply.
+func (b *Bot) emit(ctx context.Context, kind string, send func(context.Context) error) {
+	if err := send(ctx); err != nil {
+		b.onError("event "+kind, err)
+		b.log.ErrorContext(ctx, "event not sent", "event", kind, "err", err)
+	}
+}

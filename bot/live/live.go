@@ -1,0 +1,185 @@
+// Package live keeps the knowledge base the bot answers from current while it runs: it loads the
+// knowledge base, builds a dialog engine and swaps it in atomically, so a reload never drops a
+// socket or a session and every turn answers wholly from one version. A reload that finds any
+// problem keeps the engine that was serving and remembers the problems for /readyz.
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"chatbot/dialog"
+	"chatbot/knowledge"
+)
+
+// DefaultDebounce is how long the folder must be quiet after a change before Watch reloads:
+// editors save in bursts, and a change must still be live within 2 s.
+const DefaultDebounce = 300 * time.Millisecond
+
+// Options configures a Library.
+type Options struct {
+	// Dir is an editor's knowledge-base folder; empty serves the embedded knowledge base.
+	Dir string
+	// Dialog holds the engine's thresholds.
+	Dialog dialog.Config
+	// Logger gets reloads and their problems; nil discards.
+	Logger *slog.Logger
+	// Debounce for Watch; zero means DefaultDebounce.
+	Debounce time.Duration
+	// Now is the clock for Status times; nil means time.Now.
+	Now func() time.Time
+}
+
+// Status is what /readyz shows about the knowledge base.
+type Status struct {
+	Loaded   bool      `json:"loaded"`             // an engine is serving
+	Source   string    `json:"source"`             // the folder, or "embedded"
+	Version  string    `json:"version,omitempty"`  // of the serving knowledge base
+	LoadedAt time.Time `json:"loaded_at,omitzero"` // when the serving version was loaded
+	// Warnings of the serving knowledge base (they do not stop it loading).
+	Warnings []string `json:"warnings,omitempty"`
+	// LastAttempt is when the last load or reload ran; Problems are what it rejected ("file:line:
+	// message"), empty when it succeeded.
+	LastAttempt time.Time `json:"last_attempt,omitzero"`
+	Problems    []string  `json:"problems,omitempty"`
+}
+
+// Library holds the serving engine. Safe for concurrent use: Engine is a single atomic load;
+// loads and reloads run one at a time.
+type Library struct {
+	opts   Options
+	log    *slog.Logger
+	engine atomic.Pointer[dialog.Engine]
+
+	mu     sync.Mutex // serialises loads; guards status
+	status Status
+}
+
+// New returns a Library with nothing loaded yet; call Load.
+func New(o Options) *Library {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Debounce <= 0 {
+		o.Debounce = DefaultDebounce
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	source := o.Dir
+	if source == "" {
+		source = "embedded"
+	}
+	return &Library{opts: o, log: o.Logger, status: Status{Source: source}}
+}
+
+// Engine returns the serving engine, or nil before a successful Load.
+func (l *Library) Engine() *dialog.Engine { return l.engine.Load() }
+
+// Load loads the knowledge base for start-up. Any problem is an error (a knowledge.Problems
+// listing them all, or the folder's error), so a broken knowledge base stops start-up instead of
+// serving nothing.
+func (l *Library) Load(ctx context.Context) error {
+	return l.Reload(ctx)
+}
+
+// Reload loads the knowledge base again, checks it (load errors, then every example question
+// must route to its own article) and swaps the new engine in. On any problem the serving engine
+// stays, the problems are logged and kept in Status, and the error lists them.
+func (l *Library) Reload(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	started := l.opts.Now()
+	l.status.LastAttempt = started
+
+	eng, problems, err := l.build()
+	if err != nil {
+		l.status.Problems = problems
+		l.log.ErrorContext(ctx, "knowledge base rejected; the previous version keeps serving",
+			"source", l.status.Source, "serving", l.status.Version, "problems", problems)
+		return err
+	}
+	l.status.Problems = nil
+	if old := l.engine.Load(); old != nil && old.KB().Version == eng.KB().Version {
+		return nil // nothing changed (an editor saved without editing)
+	}
+	l.engine.Store(eng)
+	kb := eng.KB()
+	l.status.Loaded, l.status.Version, l.status.LoadedAt = true, kb.Version, started
+	l.status.Warnings = l.problemStrings(kb.Warnings)
+	l.log.InfoContext(ctx, "knowledge base loaded", "source", l.status.Source, "version", kb.Version,
+		"articles", len(kb.Articles), "warnings", l.status.Warnings,
+		"ms", l.opts.Now().Sub(started).Milliseconds())
+	return nil
+}
+
+// build loads and checks the knowledge base and builds its engine. problems lists what was wrong
+// as "file:line: message" lines when err is not nil.
+func (l *Library) build() (eng *dialog.Engine, problems []string, err error) {
+	var kb *knowledge.KB
+	if l.opts.Dir == "" {
+		kb, err = knowledge.Load(knowledge.Embedded())
+	} else {
+		kb, err = knowledge.LoadDir(l.opts.Dir)
+	}
+	if err != nil {
+		var ps knowledge.Problems
+		if errors.As(err, &ps) {
+			return nil, l.problemStrings(ps), fmt.Errorf("load knowledge base: %w", err)
+		}
+		return nil, []string{err.Error()}, fmt.Errorf("load knowledge base: %w", err)
+	}
+	eng, err = dialog.New(kb, l.opts.Dialog)
+	if err != nil {
+		return nil, []string{err.Error()}, fmt.Errorf("build dialog engine: %w", err)
+	}
+	if ps := knowledge.Problems(dialog.CheckRouting(eng)); len(ps) > 0 {
+		return nil, l.problemStrings(ps), fmt.Errorf("check routing: %w", ps)
+	}
+	return eng, nil, nil
+}
+
+// Status reports the serving version and the last attempt's problems.
+func (l *Library) Status() Status {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.status
+	s.Warnings = append([]string(nil), s.Warnings...)
+	s.Problems = append([]string(nil), s.Problems...)
+	return s
+}
+
+// Watch reloads whenever files in Dir change (after Debounce of quiet), until ctx is done. It
+// returns nil at once when serving the embedded knowledge base, which cannot change, and an
+// error only when watching cannot start.
+func (l *Library) Watch(ctx context.Context) error {
+	if l.opts.Dir == "" {
+		return nil
+	}
+	return knowledge.Watch(ctx, l.opts.Dir, l.opts.Debounce, func() {
+		_ = l.Reload(ctx) // a rejected reload is logged and shown in Status
+	})
+}
+
+// problemStrings renders problems as "file:line: message", with the editor's folder in the path.
+func (l *Library) problemStrings(ps knowledge.Problems) []string {
+	if len(ps) == 0 {
+		return nil
+	}
+	if l.opts.Dir != "" {
+		ps = ps.WithDir(l.opts.Dir)
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}

@@ -1,0 +1,137 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"chatbot/dialog"
+	"chatbot/knowledge"
+)
+
+// recentReplies is how many of its latest replies a session remembers: a client re-sending one of
+// those message ids gets the stored reply, and feedback can be given on any of them. Reconnecting
+// clients re-send only the few messages that were in flight, so this is generous. The replies'
+// full text is in the transcript, which must keep MinTranscriptCap entries.
+const recentReplies = 16
+
+// MinTranscriptCap is the smallest session.Options.TranscriptCap that keeps the text of every
+// reply a re-sent message id can ask for (two entries a turn).
+const MinTranscriptCap = 2 * recentReplies
+
+// state is what the bot keeps in a session between turns (session.Record.State, as JSON).
+type state struct {
+	Created time.Time          `json:"created"`
+	Dialog  dialog.State       `json:"dialog"`
+	Handoff HandoffState       `json:"handoff,omitempty"` // empty means HandoffBot
+	Agent   string             `json:"agent,omitempty"`   // who took the conversation
+	Replies int                `json:"replies"`           // replies sent: the next is s<Replies+1>
+	Buttons []knowledge.Button `json:"buttons,omitempty"` // the last reply's buttons, to label a press
+	Recent  []sent             `json:"recent,omitempty"`  // newest last, at most recentReplies
+}
+
+// sent is what a session remembers of a reply: enough to recognise a re-sent message id, count
+// feedback per article and rebuild the reply from the transcript.
+type sent struct {
+	MessageID string      `json:"mid,omitempty"`
+	ReplyID   string      `json:"id"`
+	Kind      dialog.Kind `json:"kind"`
+	Article   string      `json:"article,omitempty"`
+	KBVersion string      `json:"kb,omitempty"`
+	Useful    *bool       `json:"useful,omitempty"` // the user's feedback, if any
+}
+
+func decodeState(b []byte) (state, error) {
+	var st state
+	if err := json.Unmarshal(b, &st); err != nil {
+		return state{}, fmt.Errorf("decode session state: %w", err)
+	}
+	if st.Handoff == "" {
+		st.Handoff = HandoffBot
+	}
+	return st, nil
+}
+
+func (st *state) encode() ([]byte, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("encode session state: %w", err)
+	}
+	return b, nil
+}
+
+// nextReplyID numbers the session's replies s1, s2, ...
+func (st *state) nextReplyID() string {
+	st.Replies++
+	return "s" + strconv.Itoa(st.Replies)
+}
+
+// remember records a reply, forgetting the oldest beyond recentReplies.
+func (st *state) remember(s sent) {
+	st.Recent = append(st.Recent, s)
+	if over := len(st.Recent) - recentReplies; over > 0 {
+		st.Recent = append(st.Recent[:0:0], st.Recent[over:]...)
+	}
+}
+
+// answered returns the remembered reply to a message id.
+func (st *state) answered(messageID string) (sent, bool) {
+	if messageID == "" {
+		return sent{}, false
+	}
+	for _, s := range st.Recent {
+		if s.MessageID == messageID {
+			return s, true
+		}
+	}
+	return sent{}, false
+}
+
+// reply returns the remembered reply with a reply id, for feedback.
+func (st *state) reply(replyID string) (*sent, bool) {
+	for i := range st.Recent {
+		if st.Recent[i].ReplyID == replyID {
+			return &st.Recent[i], true
+		}
+	}
+	return nil, false
+}
+
+// label is what the transcript shows for a pressed button: its label when the last reply
+// offered it, else the value itself.
+func (st *state) label(choice string) string {
+	for _, b := range st.Buttons {
+		if b.Value == choice {
+			return b.Label
+		}
+	}
+	return choice
+}
+
+func encodeEntries(es []Entry) ([][]byte, error) {
+	out := make([][]byte, len(es))
+	for i, e := range es {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return nil, fmt.Errorf("encode transcript entry: %w", err)
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+// decodeEntries reads transcript lines; a line that does not decode is skipped, not fatal, so
+// one bad line never locks a user out of their conversation.
+func decodeEntries(lines [][]byte) (entries []Entry, bad int) {
+	entries = make([]Entry, 0, len(lines))
+	for _, l := range lines {
+		var e Entry
+		if err := json.Unmarshal(l, &e); err != nil {
+			bad++
+			continue
+		}
+		entries = append(entries, e)
+	}
+	return entries, bad
+}
