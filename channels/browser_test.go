@@ -1,0 +1,272 @@
+package channels_test
+
+// The chat page and the widget in a real headless Chromium.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"chatbot/bot"
+	"chatbot/channels"
+	"chatbot/dialog"
+)
+
+// screenshotDir receives the screenshots the browser test takes, for a person to look at.
+const screenshotDir = "/tmp"
+
+// browser starts a headless Chromium for the test. Without one the test is skipped, or fails
+// when CI=true.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is required when CI=true (apt-get install -y chromium)")
+		}
+		t.Skip("chromium not installed (apt-get install -y chromium): skipping the browser test")
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// memoryBotServer serves the real bot over the embedded knowledge base with in-memory sessions.
+func memoryBotServer(t *testing.T, opts channels.Options) *testServer {
+	t.Helper()
+	eng := testEngine(t)
+	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng })})
+	require.NoError(t, err)
+	opts.Bot = b
+	return startServer(t, opts)
+}
+
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(20*time.Second))
+}
+
+func count(ctx context.Context, t *testing.T, selector string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, selector)))
+	require.NoError(t, err)
+	return n
+}
+
+func screenshot(ctx context.Context, t *testing.T, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	require.NoError(t, err)
+	path := filepath.Join(screenshotDir, name)
+	require.NoError(t, os.WriteFile(path, png, 0o644))
+	t.Logf("screenshot: %s", path)
+}
+
+func TestChatPageInBrowser(t *testing.T) {
+	ctx := browser(t)
+	ts := memoryBotServer(t, channels.Options{})
+	const negotiate = `.msg.bot[data-article="negotiate-repayment"]`
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(375, 700, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
+		chromedp.Navigate(ts.http.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(".msg.bot.greeting")),
+		chromedp.SendKeys(chromedp.CSS("#input"), negotiateQuestion),
+		chromedp.Click(chromedp.CSS("#send")),
+		chromedp.WaitVisible(chromedp.CSS(negotiate)),
+	))
+	assert.Equal(t, 1, count(ctx, t, ".msg.user"))
+	answer, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+negotiate+` .bubble').innerText`))
+	require.NoError(t, err)
+	assert.NotEmpty(t, strings.TrimSpace(answer))
+	assert.Equal(t, 1, count(ctx, t, negotiate+" .feedback button:first-of-type"), "a 有用/没用 control under the answer")
+
+	// Press the first button the answer offers.
+	require.Greater(t, count(ctx, t, negotiate+" .choice"), 0, "the answer offers buttons")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(negotiate+" .choice")),
+		waitFor(`document.querySelectorAll('.msg.bot[data-reply]').length === 2`),
+	))
+	assert.Equal(t, 2, count(ctx, t, ".msg.user"))
+	screenshot(ctx, t, "chat-mobile.png")
+
+	// Reload: the session id in localStorage resumes the conversation and the history returns.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(negotiate)),
+		waitFor(`document.querySelectorAll('.msg.bot[data-reply]').length === 2`),
+	))
+	assert.Equal(t, 2, count(ctx, t, ".msg.user"), "both user messages are back after the reload")
+	assert.Equal(t, 0, count(ctx, t, ".notice"), "no expired-session notice on a resume")
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)))
+	screenshot(ctx, t, "chat-desktop.png")
+
+	// The server goes away: the page says so, keeps what the user types and will send it later.
+	require.NoError(t, ts.Shutdown(context.Background()))
+	require.NoError(t, chromedp.Do(ctx,
+		waitFor(`!document.getElementById('status').hidden && document.getElementById('status').textContent.includes('重新连接')`),
+		chromedp.SendKeys(chromedp.CSS("#input"), "逾期会影响征信吗"),
+		chromedp.Click(chromedp.CSS("#send")),
+	))
+	assert.Equal(t, 3, count(ctx, t, ".msg.user"), "the new message is shown")
+	pending, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem('chatbot.pending') || ''`))
+	require.NoError(t, err)
+	assert.Contains(t, pending, "逾期会影响征信吗", "kept to be sent, with its id, after reconnecting")
+}
+
+func TestWidgetOnABankPage(t *testing.T) {
+	ctx := browser(t)
+	bank := httptest.NewServer(nil) // started first so its origin can be allowed
+	defer bank.Close()
+	bankOrigin := strings.Replace(bank.URL, "127.0.0.1", "localhost", 1) // another origin than the chat server's
+	ts := memoryBotServer(t, channels.Options{AllowedOrigins: []string{bankOrigin}})
+	bank.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>某银行信用卡</title></head>
+<body style="font-family:sans-serif;margin:40px"><h1>某银行信用卡中心</h1><p>账单、还款与服务。</p>
+<script src="%s/widget.js" async></script></body></html>`, ts.http.URL)
+	})
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(bankOrigin+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-controls="chatbot-widget-panel"]`)),
+		chromedp.Click(chromedp.CSS(`button[aria-controls="chatbot-widget-panel"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#chatbot-widget-panel iframe`)),
+	))
+	src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#chatbot-widget-panel iframe').src`))
+	require.NoError(t, err)
+	assert.Equal(t, ts.http.URL+"/?embed=1", src)
+	// The framed chat page connects: the bank's origin may frame it (frame-ancestors) and the
+	// page's own websocket is same-origin.
+	assert.Eventually(t, func() bool { return strings.Contains(metricsText(t, ts), "chatbot_open_sockets 1") },
+		20*time.Second, 100*time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // let the frame paint its greeting for the screenshot
+	screenshot(ctx, t, "widget-desktop.png")
+}
+
+// flakyProxy forwards TCP to the chat server and can cut every connection and refuse new ones,
+// like a phone losing its network.
+type flakyProxy struct {
+	ln      net.Listener
+	backend string
+	mu      sync.Mutex
+	down    bool
+	conns   []net.Conn
+}
+
+func newFlakyProxy(t *testing.T, backend string) *flakyProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := &flakyProxy{ln: ln, backend: backend}
+	t.Cleanup(func() { _ = ln.Close(); p.setDown(true) })
+	go p.serve()
+	return p
+}
+
+func (p *flakyProxy) url() string { return "http://" + p.ln.Addr().String() }
+
+func (p *flakyProxy) serve() {
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		down := p.down
+		p.mu.Unlock()
+		if down {
+			_ = client.Close()
+			continue
+		}
+		server, err := net.Dial("tcp", p.backend)
+		if err != nil {
+			_ = client.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, client, server)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(server, client); _ = server.Close() }()
+		go func() { _, _ = io.Copy(client, server); _ = client.Close() }()
+	}
+}
+
+// setDown cuts every connection (when down) and refuses or accepts new ones.
+func (p *flakyProxy) setDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = down
+	if down {
+		for _, c := range p.conns {
+			_ = c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+func TestChatPageReconnectsAndResumes(t *testing.T) {
+	ctx := browser(t)
+	ts := memoryBotServer(t, channels.Options{})
+	proxy := newFlakyProxy(t, strings.TrimPrefix(ts.http.URL, "http://"))
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(proxy.url()+"/"),
+		chromedp.WaitVisible(chromedp.CSS(".msg.bot.greeting")),
+		chromedp.SendKeys(chromedp.CSS("#input"), negotiateQuestion),
+		chromedp.Click(chromedp.CSS("#send")),
+		waitFor(`document.querySelectorAll('.msg.bot[data-reply]').length === 1`),
+	))
+
+	// The network drops; the user keeps typing.
+	proxy.setDown(true)
+	require.NoError(t, chromedp.Do(ctx,
+		waitFor(`document.getElementById('status').textContent.includes('重新连接')`),
+		chromedp.SendKeys(chromedp.CSS("#input"), "逾期会影响征信吗"),
+		chromedp.Click(chromedp.CSS("#send")),
+	))
+
+	// The network returns: the page reconnects, resumes the session and sends the waiting message.
+	proxy.setDown(false)
+	require.NoError(t, chromedp.Do(ctx,
+		waitFor(`document.querySelectorAll('.msg.bot[data-reply]').length === 2`),
+		waitFor(`(localStorage.getItem('chatbot.pending') || '') === ''`),
+	))
+	assert.Equal(t, 2, count(ctx, t, ".msg.user"), "no message shown twice")
+	assert.Equal(t, 0, count(ctx, t, ".notice"), "the session resumed, it did not expire")
+	assert.Contains(t, metricsText(t, ts), `chatbot_turns_total{channel="ws",kind="answer"} 2`,
+		"each message ran exactly once")
+}

@@ -1,0 +1,254 @@
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"chatbot/bot"
+	"chatbot/channels/limit"
+	"chatbot/dialog"
+)
+
+// decodeFrame parses and checks one client text frame. A frame it rejects comes back as the
+// error frame to send, with reply_to whenever the frame's id could be read.
+func decodeFrame(data []byte, maxBytes int64) (ClientFrame, *Error) {
+	fail := func(code Code) (ClientFrame, *Error) {
+		e := newError(peekID(data), code)
+		return ClientFrame{}, &e
+	}
+	if int64(len(data)) > maxBytes {
+		return fail(CodeTooLarge)
+	}
+	var f ClientFrame
+	if err := json.Unmarshal(data, &f); err != nil {
+		return fail(CodeBadJSON)
+	}
+	if code, ok := validate(&f); !ok {
+		return fail(code)
+	}
+	return f, nil
+}
+
+// validate checks the fields f's type needs and trims its text.
+func validate(f *ClientFrame) (Code, bool) {
+	optionalID := f.ID == "" || validID(f.ID)
+	switch f.Type {
+	case TypeHello, TypePing:
+		if !optionalID {
+			return CodeBadID, false
+		}
+	case TypeMessage:
+		if !validID(f.ID) {
+			return CodeBadID, false
+		}
+		if f.Text = strings.TrimSpace(f.Text); f.Text == "" {
+			return CodeEmptyText, false
+		}
+	case TypeChoose:
+		if !validID(f.ID) {
+			return CodeBadID, false
+		}
+		if f.Value = strings.TrimSpace(f.Value); f.Value == "" {
+			return CodeEmptyText, false
+		}
+	case TypeFeedback:
+		if !optionalID || !validID(f.Reply) {
+			return CodeBadID, false
+		}
+		if f.Useful == nil {
+			return CodeBadJSON, false
+		}
+	default:
+		return CodeUnknownType, false
+	}
+	return "", true
+}
+
+// exchange applies one valid client frame within the session *session names and returns the
+// frames that answer it. Websocket and HTTP share it, so both behave the same; they differ only
+// where a session comes from (hello on a socket; any frame over HTTP may start one).
+func (s *Server) exchange(ctx context.Context, channel string, session *string, f ClientFrame) []any {
+	switch f.Type {
+	case TypePing:
+		return []any{Control{Type: TypePong, ReplyTo: f.ID}}
+	case TypeHello:
+		return []any{s.hello(ctx, channel, session, f)}
+	}
+
+	var frames []any
+	if *session == "" {
+		// A socket says hello first; feedback is about a reply in an existing session.
+		if channel == channelWebsocket || f.Type == TypeFeedback {
+			return []any{newError(f.ID, CodeNotHelloFirst)}
+		}
+		// HTTP: a first message starts a session and says so with a welcome frame.
+		welcome, err := s.open(ctx, session, "", "", false)
+		if err != nil {
+			return []any{s.failure(channel, f.ID, "open", err)}
+		}
+		frames = append(frames, welcome)
+	}
+
+	switch f.Type {
+	case TypeFeedback:
+		return append(frames, s.feedback(ctx, channel, *session, f))
+	case TypeChoose:
+		return append(frames, s.turn(ctx, channel, session, bot.Input{MessageID: f.ID, Choice: f.Value})...)
+	default: // TypeMessage
+		return append(frames, s.turn(ctx, channel, session, bot.Input{MessageID: f.ID, Text: f.Text})...)
+	}
+}
+
+// hello opens the requested session, or a new one, and welcomes the client into it.
+func (s *Server) hello(ctx context.Context, channel string, session *string, f ClientFrame) any {
+	if f.V != 0 && f.V != ProtocolVersion {
+		return newError(f.ID, CodeUnsupportedVersion)
+	}
+	requested := f.Session
+	malformed := requested != "" && !validSessionID(requested)
+	if malformed {
+		requested = ""
+	}
+	welcome, err := s.open(ctx, session, requested, f.ID, malformed)
+	if err != nil {
+		return s.failure(channel, f.ID, "open", err)
+	}
+	return welcome
+}
+
+// open opens the requested session (or a new one when requested is empty), makes *session name
+// it and returns its welcome frame.
+func (s *Server) open(ctx context.Context, session *string, requested, replyTo string, expired bool) (Welcome, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
+	defer cancel()
+	sess, err := s.bot.Open(ctx, requested)
+	if err != nil {
+		return Welcome{}, err
+	}
+	*session = sess.ID
+	return newWelcome(replyTo, sess, expired || sess.Expired), nil
+}
+
+func newWelcome(replyTo string, sess bot.Session, expired bool) Welcome {
+	w := Welcome{
+		Type: TypeWelcome, ReplyTo: replyTo, Session: sess.ID, V: ProtocolVersion,
+		Resumed: sess.Resumed, Expired: expired, Handoff: sess.Handoff, History: sess.History,
+	}
+	if w.History == nil {
+		w.History = []bot.Entry{}
+	}
+	if expired {
+		w.Notice = expiredNotice
+	}
+	return w
+}
+
+// turn runs one message or choice. If the session expired since hello, a new one is started,
+// announced with a welcome frame, and the turn runs there: the user's message is still answered.
+func (s *Server) turn(ctx context.Context, channel string, session *string, in bot.Input) []any {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
+	defer cancel()
+	start := time.Now()
+	var frames []any
+	out, err := s.bot.Handle(ctx, *session, in)
+	if errors.Is(err, bot.ErrUnknownSession) {
+		// The welcome has no reply_to: the turn's reply (or error) is the one answer to its id.
+		welcome, oerr := s.open(ctx, session, "", "", true)
+		if oerr != nil {
+			return []any{s.failure(channel, in.MessageID, "open", oerr)}
+		}
+		frames = append(frames, welcome)
+		out, err = s.bot.Handle(ctx, *session, in)
+	}
+	if err != nil {
+		return append(frames, s.failure(channel, in.MessageID, "handle", err))
+	}
+	s.observeTurn(channel, out, time.Since(start))
+	return append(frames, NewReply(out))
+}
+
+func (s *Server) feedback(ctx context.Context, channel, session string, f ClientFrame) any {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
+	defer cancel()
+	err := s.bot.Feedback(ctx, session, f.Reply, *f.Useful)
+	if errors.Is(err, bot.ErrUnknownSession) {
+		// The session expired since the reply was shown: the reply is gone with it.
+		err = fmt.Errorf("%w: %w", bot.ErrUnknownReply, err)
+	}
+	if err != nil {
+		return s.failure(channel, f.ID, "feedback", err)
+	}
+	useful := "no"
+	if *f.Useful {
+		useful = "yes"
+	}
+	s.metrics.feedback.WithLabelValues(useful).Inc()
+	return Control{Type: TypeAck, ReplyTo: f.ID}
+}
+
+func (s *Server) observeTurn(channel string, out bot.Output, took time.Duration) {
+	m := s.metrics
+	if out.Replayed {
+		m.replayed.Inc()
+		return // counted when it first ran
+	}
+	m.turns.WithLabelValues(channel, string(out.Kind)).Inc()
+	m.turnLatency.WithLabelValues(channel).Observe(took.Seconds())
+	if out.Kind == dialog.KindFallback {
+		m.fallbacks.Inc()
+	}
+	if out.Handoff || out.Kind == dialog.KindHandoff {
+		m.handoffs.Inc()
+	}
+}
+
+// failure turns a bot error into the error frame the client sees, counting and logging it. The
+// error's text goes to the log only.
+func (s *Server) failure(channel, replyTo, op string, err error) Error {
+	code := codeFor(err)
+	s.metrics.turnErrors.WithLabelValues(channel, string(code)).Inc()
+	switch code {
+	case CodeUnavailable:
+		s.metrics.storeErrors.WithLabelValues(op).Inc()
+		s.log.Warn("bot unavailable", "op", op, "channel", channel, "err", err.Error())
+	case CodeConflict, CodeUnknownReply:
+		s.log.Info("turn refused", "op", op, "channel", channel, "code", string(code))
+	default:
+		s.log.Error("bot failed", "op", op, "channel", channel, "err", err.Error())
+	}
+	return newError(replyTo, code)
+}
+
+// rejected counts an error frame the channel itself decided (bad frames, rate limits).
+func (s *Server) rejected(channel string, e *Error) {
+	s.metrics.turnErrors.WithLabelValues(channel, string(e.Code)).Inc()
+}
+
+// allowFrame checks the client address's and the session's rates. When the limiter itself fails
+// the frame is allowed: the store behind the bot will refuse the turn anyway if Redis is down,
+// and a limiter outage must not lock every cardholder out.
+func (s *Server) allowFrame(ctx context.Context, ip, session string) (ok bool, scope string) {
+	check := func(scope, key string, rate limit.Rate) bool {
+		allowed, err := s.opts.Limiter.Allow(ctx, key, rate)
+		if err != nil {
+			s.metrics.storeErrors.WithLabelValues("rate_limit").Inc()
+			s.log.Warn("rate limiter failed, allowing frame", "scope", scope, "err", err.Error())
+			return true
+		}
+		if !allowed {
+			s.metrics.rateLimited.WithLabelValues(scope).Inc()
+		}
+		return allowed
+	}
+	if !check("ip", "ip:"+ip, s.opts.IPRate) {
+		return false, "ip"
+	}
+	if session != "" && !check("session", "s:"+session, s.opts.SessionRate) {
+		return false, "session"
+	}
+	return true, ""
+}

@@ -1,0 +1,162 @@
+package channels
+
+import (
+	"encoding/json"
+	"time"
+
+	"chatbot/bot"
+	"chatbot/dialog"
+	"chatbot/knowledge"
+)
+
+// ProtocolVersion is the version of the frame protocol this server speaks (docs/protocol.md).
+// A hello without "v" is taken as version 1.
+const ProtocolVersion = 1
+
+// Client frame types.
+const (
+	TypeHello    = "hello"
+	TypeMessage  = "message"
+	TypeChoose   = "choose"
+	TypeFeedback = "feedback"
+	TypePing     = "ping"
+)
+
+// Server frame types.
+const (
+	TypeWelcome = "welcome"
+	TypeReply   = "reply"
+	TypeError   = "error"
+	TypePong    = "pong"
+	TypeAck     = "ack"
+)
+
+// ClientFrame is any frame a client sends; Type says which fields apply. Unknown fields are
+// ignored so older servers accept newer clients' additions.
+type ClientFrame struct {
+	Type    string `json:"type"`
+	ID      string `json:"id,omitempty"`      // message, choose; optional on hello, feedback, ping
+	Session string `json:"session,omitempty"` // hello (and every HTTP request): the id to resume
+	Locale  string `json:"locale,omitempty"`  // hello
+	V       int    `json:"v,omitempty"`       // hello: protocol version
+	Text    string `json:"text,omitempty"`    // message
+	Value   string `json:"value,omitempty"`   // choose: the pressed button's value
+	Reply   string `json:"reply,omitempty"`   // feedback: the reply id it is about
+	Useful  *bool  `json:"useful,omitempty"`  // feedback
+}
+
+// Welcome answers hello: the session the client is in now and its history.
+type Welcome struct {
+	Type    string `json:"type"`
+	ReplyTo string `json:"reply_to,omitempty"`
+	Session string `json:"session"`
+	V       int    `json:"v"`
+	Resumed bool   `json:"resumed"`
+	Expired bool   `json:"expired"`
+	Notice  string `json:"notice,omitempty"` // polite zh-CN text when Expired
+	// Handoff is where a handoff to a person stands: "bot", "waiting_agent" or "agent".
+	Handoff bot.HandoffState `json:"handoff,omitempty"`
+	History []bot.Entry      `json:"history"`
+}
+
+// Reply is the bot's answer to a message or choose frame.
+type Reply struct {
+	Type      string             `json:"type"`
+	ID        string             `json:"id"`
+	ReplyTo   string             `json:"reply_to"`
+	Kind      dialog.Kind        `json:"kind"`
+	Text      string             `json:"text"`
+	HTML      string             `json:"html"`
+	Article   string             `json:"article"`
+	KBVersion string             `json:"kb_version"`
+	Buttons   []knowledge.Button `json:"buttons"`
+	Handoff   bool               `json:"handoff"`
+	Replayed  bool               `json:"replayed,omitempty"` // the stored reply to a re-sent id
+	At        time.Time          `json:"at"`
+}
+
+// NewReply is the reply frame for a bot output, exactly as the websocket carries it.
+func NewReply(out bot.Output) Reply {
+	buttons := out.Buttons
+	if buttons == nil {
+		buttons = []knowledge.Button{}
+	}
+	return Reply{
+		Type:      TypeReply,
+		ID:        out.ID,
+		ReplyTo:   out.ReplyTo,
+		Kind:      out.Kind,
+		Text:      out.Text,
+		HTML:      out.HTML,
+		Article:   out.Article,
+		KBVersion: out.KBVersion,
+		Buttons:   buttons,
+		Handoff:   out.Handoff,
+		Replayed:  out.Replayed,
+		At:        out.At,
+	}
+}
+
+// Error tells the client a frame was not applied, and why, in words for the user.
+type Error struct {
+	Type    string `json:"type"`
+	ReplyTo string `json:"reply_to,omitempty"`
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+}
+
+// newError is the error frame for code, with its user-facing message.
+func newError(replyTo string, code Code) Error {
+	return Error{Type: TypeError, ReplyTo: replyTo, Code: code, Message: code.UserMessage()}
+}
+
+// Control answers ping (pong) and feedback with an id (ack).
+type Control struct {
+	Type    string `json:"type"`
+	ReplyTo string `json:"reply_to,omitempty"`
+}
+
+// peekID finds a frame's id even when the frame as a whole cannot be decoded, so an error frame
+// can still carry reply_to.
+func peekID(data []byte) string {
+	var f struct {
+		ID any `json:"id"`
+	}
+	if json.Unmarshal(data, &f) != nil {
+		return ""
+	}
+	if id, ok := f.ID.(string); ok && validID(id) {
+		return id
+	}
+	return ""
+}
+
+// maxIDLen bounds client frame ids and session ids; both end up in store keys and logs.
+const maxIDLen = 64
+
+// validID reports whether id is a usable client frame id: 1-64 characters of [A-Za-z0-9_.:-].
+func validID(id string) bool {
+	return validToken(id, maxIDLen)
+}
+
+// validSessionID reports whether id can name a session (128-bit ids are 32 hex characters; the
+// bound leaves room for other encodings without letting junk reach the store).
+func validSessionID(id string) bool {
+	return validToken(id, 2*maxIDLen)
+}
+
+func validToken(s string, maxLen int) bool {
+	if s == "" || len(s) > maxLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}

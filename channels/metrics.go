@@ -1,0 +1,76 @@
+package channels
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// metrics are the channel's Prometheus series. Labels are small closed sets (reply kinds, error
+// codes, channel names): never session ids, articles typed by users, or text.
+type metrics struct {
+	turns         *prometheus.CounterVec   // by channel and reply kind
+	turnErrors    *prometheus.CounterVec   // by channel and error code
+	turnLatency   *prometheus.HistogramVec // by channel
+	fallbacks     prometheus.Counter
+	handoffs      prometheus.Counter
+	replayed      prometheus.Counter
+	feedback      *prometheus.CounterVec // by useful
+	openSockets   prometheus.Gauge
+	storeErrors   *prometheus.CounterVec // by operation
+	rateLimited   *prometheus.CounterVec // by scope
+	queueOverflow prometheus.Counter
+	closes        *prometheus.CounterVec // by close code
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		turns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_turns_total", Help: "Turns answered, by channel and reply kind.",
+		}, []string{"channel", "kind"}),
+		turnErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_turn_errors_total", Help: "Client frames answered with an error frame, by channel and code.",
+		}, []string{"channel", "code"}),
+		turnLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "chatbot_turn_duration_seconds",
+			Help:    "Time from a message or choose frame to its reply, by channel.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"channel"}),
+		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chatbot_fallbacks_total", Help: "Replies of kind fallback (the knowledge base could not answer).",
+		}),
+		handoffs: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chatbot_handoffs_total", Help: "Replies that hand the user to a person.",
+		}),
+		replayed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chatbot_turns_replayed_total", Help: "Re-sent message ids answered with the stored reply.",
+		}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_feedback_total", Help: "Feedback on replies, by whether the reply was useful.",
+		}, []string{"useful"}),
+		openSockets: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "chatbot_open_sockets", Help: "Websockets open on this instance.",
+		}),
+		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_store_errors_total", Help: "Session store or Redis failures seen by the channel, by operation.",
+		}, []string{"op"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_rate_limited_total", Help: "Frames refused by a rate limit, by scope (session, ip).",
+		}, []string{"scope"}),
+		queueOverflow: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chatbot_send_queue_overflows_total", Help: "Sockets closed because the client did not read fast enough.",
+		}),
+		closes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_socket_closes_total", Help: "Websockets the server closed, by close code.",
+		}, []string{"code"}),
+	}
+	reg.MustRegister(m.turns, m.turnErrors, m.turnLatency, m.fallbacks, m.handoffs, m.replayed,
+		m.feedback, m.openSockets, m.storeErrors, m.rateLimited, m.queueOverflow, m.closes)
+	return m
+}
+
+// newRegistry is the default registry: the channel's series plus Go runtime and process ones.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}

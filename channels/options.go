@@ -1,0 +1,163 @@
+package channels
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"chatbot/bot"
+	"chatbot/channels/limit"
+)
+
+// Bot is what channels need from the bot: the four calls of bot.Bot. Tests pass the real bot;
+// anything with these methods will do.
+type Bot interface {
+	Open(ctx context.Context, requestedID string) (bot.Session, error)
+	Handle(ctx context.Context, sessionID string, in bot.Input) (bot.Output, error)
+	Feedback(ctx context.Context, sessionID, replyID string, useful bool) error
+	Ready(ctx context.Context) error
+}
+
+// Defaults for Options' zero values.
+const (
+	DefaultMaxFrameBytes   = 8 << 10  // 8 KiB: about 2,700 Chinese characters, far more than a question
+	DefaultHardFrameBytes  = 64 << 10 // 64 KiB: past this the socket is closed (1009) without reading on
+	DefaultSendQueue       = 16       // frames waiting for a slow client before it is disconnected (1013)
+	DefaultRateStrikes     = 3        // rejected frames in a row before a flood is closed (1008)
+	DefaultMaxSockets      = 10000    // open websockets per instance; more are refused with 503
+	DefaultPongWait        = 60 * time.Second
+	DefaultWriteWait       = 10 * time.Second
+	DefaultTurnTimeout     = 10 * time.Second
+	DefaultReadyTimeout    = 2 * time.Second
+	DefaultCloseGrace      = time.Second
+	defaultSessionRateN    = 60
+	defaultIPRateN         = 1200
+	defaultRatePer         = time.Minute
+	defaultPingPeriodRatio = 0.5 // a peer may miss one ping before it is dropped
+	minSendQueue           = 2
+)
+
+// Options configure a Server. Only Bot is required; every other zero value means the default
+// documented on the field.
+type Options struct {
+	// Bot answers turns. Required.
+	Bot Bot
+	// Knowledge is the live knowledge base: POST /admin/reload reloads it and /readyz reports
+	// its version and the problems of the last failed reload. Nil: both only report the bot.
+	Knowledge Knowledge
+	// Limiter counts frames for SessionRate and IPRate. Nil: an in-memory limiter, which is
+	// right for one instance only; pass limit.NewRedis to share counts across instances.
+	Limiter limit.Limiter
+	// Logger receives JSON-friendly structured logs. Nil: slog.Default(). User text is never logged.
+	Logger *slog.Logger
+	// Registry receives the channel's metrics and is served on /metrics. Nil: a new registry
+	// with the Go runtime and process collectors.
+	Registry *prometheus.Registry
+
+	// AllowedOrigins are the exact origins ("https://www.bank.example") whose pages may open
+	// /ws and call /api/v1/chat, and may frame the chat page. The chat server's own host is
+	// always allowed. Default: none besides the own host.
+	AllowedOrigins []string
+	// AppKeys let an app's webview, which sends "Origin: null", connect when it presents one of
+	// them in the app_key query parameter or the X-App-Key header. Default: none, so
+	// "Origin: null" is refused.
+	AppKeys []string
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed when finding the
+	// client address for IPRate. Default: none; the TCP peer is the client.
+	TrustedProxies []netip.Prefix
+	// AdminToken protects POST /admin/reload (Authorization: Bearer <token>). Empty: /admin/* is off (404).
+	AdminToken string
+
+	// MaxFrameBytes: a larger client frame gets a too_large error and the socket stays open.
+	// Default 8 KiB.
+	MaxFrameBytes int64
+	// HardFrameBytes: a frame past this closes the socket with 1009 without being read.
+	// Default 64 KiB; raised to MaxFrameBytes if smaller.
+	HardFrameBytes int64
+	// SessionRate caps frames per session, IPRate frames per client address; both are shared
+	// across instances when Limiter is Redis. Defaults 60 and 1200 a minute (mobile carriers
+	// put many people behind one address). A negative Limit turns a rate off.
+	SessionRate limit.Rate
+	IPRate      limit.Rate
+	// RateStrikes is how many rate-limited frames in a row a socket may send before it is
+	// closed with 1008. Default 3.
+	RateStrikes int
+	// SendQueue is how many frames may wait for one slow client. When it is full the socket is
+	// closed with 1013 (try again later) instead of blocking the bot or dropping a frame; the
+	// client reconnects and resumes, and replies are kept in the session. Default 16, at least 2.
+	SendQueue int
+	// MaxSockets caps open websockets on this instance; more get 503. Default 10000.
+	MaxSockets int
+	// PongWait: a socket with no frame or pong for this long is closed. Default 60s.
+	PongWait time.Duration
+	// PingPeriod: how often the server pings. Default half of PongWait, so one lost ping is
+	// forgiven; must be shorter than PongWait.
+	PingPeriod time.Duration
+	// WriteWait bounds one frame write; a client that cannot take a frame this fast is dropped.
+	// Default 10s.
+	WriteWait time.Duration
+	// TurnTimeout bounds one bot call; past it the client gets "unavailable". Default 10s.
+	TurnTimeout time.Duration
+	// ReadyTimeout bounds the checks behind /readyz. Default 2s.
+	ReadyTimeout time.Duration
+	// CloseGrace is how long a closing socket waits for the client's close frame. Default 1s.
+	CloseGrace time.Duration
+}
+
+// withDefaults returns o with every zero value replaced by its default.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Limiter == nil {
+		o.Limiter = limit.NewMemory()
+	}
+	if o.MaxFrameBytes <= 0 {
+		o.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if o.HardFrameBytes <= 0 {
+		o.HardFrameBytes = DefaultHardFrameBytes
+	}
+	if o.HardFrameBytes < o.MaxFrameBytes {
+		o.HardFrameBytes = o.MaxFrameBytes
+	}
+	if o.SessionRate.Limit == 0 {
+		o.SessionRate = limit.Rate{Limit: defaultSessionRateN, Per: defaultRatePer}
+	}
+	if o.IPRate.Limit == 0 {
+		o.IPRate = limit.Rate{Limit: defaultIPRateN, Per: defaultRatePer}
+	}
+	if o.RateStrikes <= 0 {
+		o.RateStrikes = DefaultRateStrikes
+	}
+	if o.SendQueue <= 0 {
+		o.SendQueue = DefaultSendQueue
+	}
+	// One frame can produce two (a welcome for a new session, then the reply).
+	o.SendQueue = max(o.SendQueue, minSendQueue)
+	if o.MaxSockets <= 0 {
+		o.MaxSockets = DefaultMaxSockets
+	}
+	if o.PongWait <= 0 {
+		o.PongWait = DefaultPongWait
+	}
+	if o.PingPeriod <= 0 || o.PingPeriod >= o.PongWait {
+		o.PingPeriod = time.Duration(float64(o.PongWait) * defaultPingPeriodRatio)
+	}
+	if o.WriteWait <= 0 {
+		o.WriteWait = DefaultWriteWait
+	}
+	if o.TurnTimeout <= 0 {
+		o.TurnTimeout = DefaultTurnTimeout
+	}
+	if o.ReadyTimeout <= 0 {
+		o.ReadyTimeout = DefaultReadyTimeout
+	}
+	if o.CloseGrace <= 0 {
+		o.CloseGrace = DefaultCloseGrace
+	}
+	return o
+}

@@ -1,0 +1,97 @@
+package channels
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// originPolicy decides which pages may talk to the chat endpoints. Browsers always send Origin on
+// websocket upgrades and cross-origin requests, so it is what stops another site from driving a
+// cardholder's chat. A request without Origin comes from a non-browser client (curl, an app's
+// native code), which could send any header it likes, so it is let through.
+type originPolicy struct {
+	allowed map[string]bool // lower-cased "scheme://host[:port]"
+	appKeys [][]byte
+}
+
+// nullOrigin is what an app's webview (file:// pages, sandboxed frames) sends.
+const nullOrigin = "null"
+
+// appKeyParam and appKeyHeader carry an app key for Origin: null.
+const (
+	appKeyParam  = "app_key"
+	appKeyHeader = "X-App-Key"
+)
+
+func newOriginPolicy(origins, appKeys []string) *originPolicy {
+	p := &originPolicy{allowed: make(map[string]bool, len(origins))}
+	for _, o := range origins {
+		p.allowed[strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/"))] = true
+	}
+	for _, k := range appKeys {
+		if k != "" {
+			p.appKeys = append(p.appKeys, []byte(k))
+		}
+	}
+	return p
+}
+
+// check reports whether r's Origin may use the chat.
+func (p *originPolicy) check(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	switch {
+	case origin == "":
+		return true
+	case origin == nullOrigin:
+		return p.validAppKey(r)
+	case p.allowed[strings.ToLower(origin)]:
+		return true
+	default:
+		return sameHost(origin, r.Host)
+	}
+}
+
+// crossOrigin reports whether r comes from an allowed page on another host, which needs CORS
+// headers to read the answer.
+func (p *originPolicy) crossOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	return origin != "" && !sameHost(origin, r.Host) && p.check(r)
+}
+
+func (p *originPolicy) validAppKey(r *http.Request) bool {
+	key := r.Header.Get(appKeyHeader)
+	if key == "" {
+		key = r.URL.Query().Get(appKeyParam)
+	}
+	if key == "" {
+		return false
+	}
+	for _, k := range p.appKeys {
+		if subtle.ConstantTimeCompare([]byte(key), k) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// frameAncestors is the CSP frame-ancestors value letting allowed sites embed the chat page.
+func (p *originPolicy) frameAncestors() string {
+	parts := []string{"'self'"}
+	for o := range p.allowed {
+		parts = append(parts, o)
+	}
+	// Map order is random; keep the header stable for caches and tests.
+	slices.Sort(parts[1:])
+	return strings.Join(parts, " ")
+}
+
+func sameHost(origin, host string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	return strings.EqualFold(u.Host, host)
+}

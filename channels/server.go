@@ -1,0 +1,158 @@
+// Package channels puts the bot on the wire: a websocket channel speaking the frame protocol of
+// docs/protocol.md, a JSON endpoint for clients that cannot keep a socket, the embedded chat page
+// and widget, and the health, readiness, metrics and admin endpoints. It translates frames to
+// bot calls and bot errors to polite user messages; it knows nothing of matching.
+package channels
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Server serves the chat channels. Create it with New; it is safe for concurrent use.
+type Server struct {
+	opts     Options
+	bot      Bot
+	log      *slog.Logger
+	registry *prometheus.Registry
+	metrics  *metrics
+	origins  *originPolicy
+	upgrader websocket.Upgrader
+	handler  http.Handler
+
+	mu      sync.Mutex
+	closing bool
+	quit    chan struct{} // closed when Shutdown starts
+	conns   map[*conn]struct{}
+	sockets sync.WaitGroup // one per open socket
+}
+
+// New returns a Server for opts. It panics if opts.Bot is nil, a programming error.
+func New(opts Options) *Server {
+	if opts.Bot == nil {
+		panic("channels.New: Options.Bot is required")
+	}
+	opts = opts.withDefaults()
+	reg := opts.Registry
+	if reg == nil {
+		reg = newRegistry()
+	}
+	s := &Server{
+		opts:     opts,
+		bot:      opts.Bot,
+		log:      opts.Logger,
+		registry: reg,
+		metrics:  newMetrics(reg),
+		origins:  newOriginPolicy(opts.AllowedOrigins, opts.AppKeys),
+		quit:     make(chan struct{}),
+		conns:    make(map[*conn]struct{}),
+	}
+	s.upgrader = websocket.Upgrader{
+		CheckOrigin: s.origins.check,
+		// Refusals are answered with a plain status; the page shows its own reconnect notice.
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			s.log.Info("websocket upgrade refused", "status", status, "reason", reason.Error(), "origin", r.Header.Get("Origin"))
+			http.Error(w, http.StatusText(status), status)
+		},
+	}
+	s.handler = s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler serving every route:
+//
+//	GET  /                chat page            GET  /healthz   process is up
+//	GET  /widget.js       embeddable widget    GET  /readyz    bot ready, knowledge base loaded
+//	GET  /static/...      page assets          GET  /metrics   Prometheus
+//	GET  /ws              websocket            POST /admin/reload  reload the knowledge base
+//	POST /api/v1/chat     JSON turns
+func (s *Server) Handler() http.Handler { return s.handler }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	pages := http.Handler(staticHandler())
+	mux.Handle("GET /{$}", withFrameAncestors(s.origins.frameAncestors(), pages))
+	mux.Handle("GET /static/", pages)
+	mux.Handle("GET /widget.js", pages)
+	mux.HandleFunc("GET /ws", s.serveWS)
+	mux.Handle("/api/v1/chat", allowCORS(s.origins, http.HandlerFunc(s.serveChat)))
+	mux.HandleFunc("GET /healthz", serveHealthz)
+	mux.HandleFunc("GET /readyz", s.serveReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
+	if s.opts.AdminToken != "" {
+		mux.Handle("POST /admin/reload", requireBearer(s.opts.AdminToken, http.HandlerFunc(s.serveReload)))
+	}
+	return chain(mux, recoverPanics(s.log), securityHeaders)
+}
+
+// Shutdown stops accepting sockets, lets every turn in flight finish and send its reply, then
+// closes each socket with 1001 (going away). It returns when all sockets are closed, or with
+// ctx's error after closing whatever is left abruptly. Call it alongside http.Server.Shutdown,
+// which does not track hijacked connections.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closing {
+		s.closing = true
+		close(s.quit)
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		s.sockets.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			_ = c.ws.NetConn().Close()
+		}
+		s.mu.Unlock()
+		<-done
+		return errors.Join(errors.New("channels shutdown: sockets closed abruptly"), ctx.Err())
+	}
+}
+
+// register adds c to the open sockets unless the server is shutting down or full.
+func (s *Server) register(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing || len(s.conns) >= s.opts.MaxSockets {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.sockets.Add(1)
+	s.metrics.openSockets.Inc()
+	return true
+}
+
+func (s *Server) unregister(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.metrics.openSockets.Dec()
+	s.sockets.Done()
+}
+
+// accepting reports whether new sockets are welcome.
+func (s *Server) accepting() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.closing && len(s.conns) < s.opts.MaxSockets
+}
+
+func (s *Server) shuttingDown() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
