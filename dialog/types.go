@@ -45,6 +45,9 @@ type State struct {
 type FlowState struct {
 	ID      string `json:"id"`
 	Waiting string `json:"waiting"` // the slot the last reply asked for
+	// Misses counts answers to Waiting the engine could not understand; a second miss leaves
+	// the flow so it never traps the user.
+	Misses int `json:"misses,omitempty"`
 }
 
 // Reply is the engine's answer to one turn.
@@ -91,4 +94,12 @@ type Config struct {
 	AnswerThreshold        float64 // below: fallback
 	ClarifyMargin          float64 // top two closer than this: clarify
 	FallbacksBeforeHandoff int     // consecutive fallbacks that trigger a handoff offer
+
+	// LeaveFlowThreshold: while a flow waits for a slot, a message that does not read as the
+	// slot's answer (or is long) leaves the flow when another article scores at least this.
+	LeaveFlowThreshold float64
+	// FollowUpBoost is added to the previous article's score for a short follow-up (「那要多久」).
+	FollowUpBoost float64
+	// MainTopics are the article ids a fallback offers as buttons, in order.
+	MainTopics []string
 }

@@ -1,0 +1,253 @@
+package dialog
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+
+	"chatbot/knowledge"
+)
+
+// Engine answers conversation turns from one knowledge-base version. It is immutable after New
+// and safe for concurrent use; a reloaded knowledge base gets a new Engine.
+type Engine struct {
+	kb       *knowledge.KB
+	cfg      Config
+	norm     *normaliser
+	rules    []compiledRule
+	index    *index
+	words    slotWords
+	slots    map[*knowledge.Slot]*compiledSlot
+	followUp followUpWords
+}
+
+// DefaultConfig returns the thresholds the engine was tuned with on the built-in knowledge base.
+// Scores are in [0, 1] but rarely above 0.6 for a paraphrase; AnswerThreshold sits just above
+// what unrelated messages reach. ClarifyMargin is relative: the runner-up is "close" when it is
+// within 3% of the top score.
+func DefaultConfig() Config {
+	return Config{
+		AnswerThreshold:        0.09,
+		ClarifyMargin:          0.03,
+		FallbacksBeforeHandoff: 2,
+		LeaveFlowThreshold:     0.2,
+		FollowUpBoost:          0.05,
+		MainTopics:             []string{"negotiate-repayment", "overdue-consequences", "repayment-options", "credit-report"},
+	}
+}
+
+// New builds an engine for kb. Zero fields of cfg take DefaultConfig's values; negative ones
+// are an error.
+func New(kb *knowledge.KB, cfg Config) (*Engine, error) {
+	if kb == nil {
+		return nil, errors.New("dialog: nil knowledge base")
+	}
+	cfg, err := withDefaults(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := newNormaliser(kb)
+	e := &Engine{
+		kb:       kb,
+		cfg:      cfg,
+		norm:     n,
+		rules:    compileRules(n, kb.Rules),
+		index:    buildIndex(n, kb),
+		words:    newSlotWords(n),
+		slots:    compileSlots(n, kb),
+		followUp: newFollowUpWords(n),
+	}
+	return e, nil
+}
+
+func withDefaults(cfg Config) (Config, error) {
+	d := DefaultConfig()
+	if cfg.AnswerThreshold < 0 || cfg.ClarifyMargin < 0 || cfg.FallbacksBeforeHandoff < 0 ||
+		cfg.LeaveFlowThreshold < 0 || cfg.FollowUpBoost < 0 {
+		return cfg, fmt.Errorf("dialog: negative threshold in config %+v", cfg)
+	}
+	if cfg.AnswerThreshold == 0 {
+		cfg.AnswerThreshold = d.AnswerThreshold
+	}
+	if cfg.ClarifyMargin == 0 {
+		cfg.ClarifyMargin = d.ClarifyMargin
+	}
+	if cfg.FallbacksBeforeHandoff == 0 {
+		cfg.FallbacksBeforeHandoff = d.FallbacksBeforeHandoff
+	}
+	if cfg.LeaveFlowThreshold == 0 {
+		cfg.LeaveFlowThreshold = d.LeaveFlowThreshold
+	}
+	if cfg.FollowUpBoost == 0 {
+		cfg.FollowUpBoost = d.FollowUpBoost
+	}
+	if cfg.MainTopics == nil {
+		cfg.MainTopics = d.MainTopics
+	}
+	return cfg, nil
+}
+
+// KB returns the knowledge base the engine answers from.
+func (e *Engine) KB() *knowledge.KB { return e.kb }
+
+// Config returns the thresholds in use, defaults filled in.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Respond answers one user turn: a pressed button (in.Choice) or free text. It never mutates
+// st; the returned State is what the caller stores for the next turn. The same knowledge base,
+// state and input always give the same reply.
+func (e *Engine) Respond(st State, in Input) (Reply, State) {
+	r, st, _ := e.respond(st, in)
+	return r, st
+}
+
+// outcome says, for evaluation, what a reply amounts to beyond its Kind.
+type outcome int
+
+const (
+	outNormal          outcome = iota
+	outFallbackHandoff         // a handoff because fallbacks piled up: the engine did not know
+	outHandoffRequest          // the user asked for a person
+)
+
+func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
+	t := &turn{e: e, st: st.clone(), tr: &Trace{}}
+	var r Reply
+	if in.Choice != "" {
+		r = t.choose(in.Choice)
+	} else {
+		r = t.say(in.Text)
+	}
+	if r.Kind != KindFallback && r.Kind != KindHandoff {
+		t.st.Fallbacks = 0
+	}
+	if t.msg.Personal {
+		r.Text = privacyReminderText + "\n\n" + r.Text
+		r.HTML = privacyReminderHTML + r.HTML
+	}
+	if len(t.tr.Slots) == 0 {
+		t.tr.Slots = nil
+	}
+	r.KBVersion = e.kb.Version
+	r.Trace = t.tr
+	return r, t.st, t.outcome
+}
+
+// turn is the work of answering one message.
+type turn struct {
+	e       *Engine
+	st      State
+	tr      *Trace
+	msg     normalised
+	cands   []Candidate     // scores of msg, computed at most once
+	scored  bool            // cands is filled
+	resume  *knowledge.Flow // a flow this turn left; answers offer to resume it
+	outcome outcome
+}
+
+func (s State) clone() State {
+	c := s
+	c.Slots = maps.Clone(s.Slots)
+	if c.Slots == nil {
+		c.Slots = map[string]string{}
+	}
+	if s.Flow != nil {
+		f := *s.Flow
+		c.Flow = &f
+	}
+	return c
+}
+
+// say answers free text: rules first, then the slot a running flow waits for, then follow-ups,
+// then scoring.
+func (t *turn) say(text string) Reply {
+	e := t.e
+	t.msg = e.norm.normalise(text)
+	t.tr.Normalised = t.msg.Text
+	if t.msg.Text == "" {
+		t.note("empty message: prompt with main topics")
+		return t.prompt()
+	}
+	t.learnSlots()
+	if rule := matchRules(e.rules, t.msg.Text, t.tr); rule != nil {
+		return t.applyRule(rule)
+	}
+	if t.st.Flow != nil {
+		if r, ok := t.flowAnswer(); ok {
+			return r
+		}
+	}
+	if r, ok := t.bankFollowUp(); ok {
+		return r
+	}
+	return t.decide()
+}
+
+// learnSlots keeps the bank, days overdue and amount the message states.
+func (t *turn) learnSlots() {
+	askedDays, askedAmount := false, false
+	if cs := t.waitingSlot(); cs != nil {
+		askedDays = cs.slot.Type == knowledge.SlotDays
+		askedAmount = cs.slot.Type == knowledge.SlotAmount
+	}
+	t.tr.Slots = t.e.words.extractSlots(t.msg, askedDays, askedAmount)
+	for k, v := range t.tr.Slots {
+		t.st.Slots[k] = v
+	}
+}
+
+// applyRule carries out a matched rule.
+func (t *turn) applyRule(rule *knowledge.Rule) Reply {
+	t.note(fmt.Sprintf("rule %s (%s)", rule.ID, rule.Kind))
+	switch rule.Kind {
+	case knowledge.RuleCommand:
+		switch rule.Action {
+		case "handoff":
+			t.outcome = outHandoffRequest
+			return t.handoff("")
+		case "restart":
+			return t.restart()
+		}
+	case knowledge.RuleFlow:
+		if f, ok := t.e.kb.Flow(rule.Flow); ok {
+			t.leaveFlowFor(f.ID)
+			return t.startFlow(f)
+		}
+	default: // safety and refusal answer their article
+		if rule.Article != "" {
+			t.leaveFlowFor("")
+			return t.answerArticle(rule.Article)
+		}
+	}
+	t.note("nothing to do (unknown action, flow or article); scoring instead")
+	return t.decide()
+}
+
+// leaveFlowFor stops a running flow (unless it is keep) and remembers it so the reply can offer
+// to resume it. Slots already given are kept.
+func (t *turn) leaveFlowFor(keep string) {
+	if t.st.Flow == nil || t.st.Flow.ID == keep {
+		return
+	}
+	if f, ok := t.e.kb.Flow(t.st.Flow.ID); ok {
+		t.resume = f
+	}
+	t.st.Flow = nil
+}
+
+// scores ranks the articles for the message, once per turn.
+func (t *turn) scores() []Candidate {
+	if !t.scored {
+		t.cands = t.e.index.score(t.msg.Text)
+		t.scored = true
+	}
+	return t.cands
+}
+
+// note adds a step to the trace's decision line.
+func (t *turn) note(s string) {
+	if t.tr.Decision != "" {
+		t.tr.Decision += "; "
+	}
+	t.tr.Decision += s
+}

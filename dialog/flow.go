@@ -1,0 +1,337 @@
+package dialog
+
+import (
+	"fmt"
+	"html"
+	"math"
+	"strconv"
+	"strings"
+
+	"chatbot/knowledge"
+)
+
+// Texts for flow steps the knowledge base does not word.
+const (
+	notUnderstoodText = "抱歉，我没太明白。"
+	unknownBankName   = "您的发卡行"
+	unknownBankPhone  = "卡背面或官方App里公布的客服电话"
+)
+
+// maxFlowMisses: after this many answers the engine cannot read, it leaves the flow.
+const maxFlowMisses = 2
+
+// shortAnswerRunes: a message this short that reads as the slot's answer is taken as the answer
+// even if it also resembles another article.
+const shortAnswerRunes = 6
+
+// compileSlots normalises every flow slot's button labels and choice words.
+func compileSlots(n *normaliser, kb *knowledge.KB) map[*knowledge.Slot]*compiledSlot {
+	out := map[*knowledge.Slot]*compiledSlot{}
+	for _, f := range kb.Flows {
+		for _, s := range f.Slots {
+			cs := &compiledSlot{slot: s}
+			for _, b := range s.Buttons {
+				cs.labels = append(cs.labels, labelValue{n.normalise(b.Label).Text, slotButtonValue(n, s, b)})
+			}
+			for _, v := range s.ChoiceOrder {
+				cs.choices = append(cs.choices, choiceWords{value: v, words: n.words(s.Choices[v])})
+			}
+			out[s] = cs
+		}
+	}
+	return out
+}
+
+// slotButtonValue is the slot value a button stands for: bank buttons are written as bank names
+// (or 其他) and stand for the bank's id.
+func slotButtonValue(n *normaliser, s *knowledge.Slot, b knowledge.Button) string {
+	if s.Type != knowledge.SlotBank || b.Value != "" && b.Value != b.Label {
+		return b.Value
+	}
+	if m := n.normalise(b.Label); len(m.Banks) > 0 {
+		return m.Banks[0]
+	}
+	return BankOther
+}
+
+// waitingSlot is the slot the running flow asked for, if any.
+func (t *turn) waitingSlot() *compiledSlot {
+	if t.st.Flow == nil {
+		return nil
+	}
+	f, ok := t.e.kb.Flow(t.st.Flow.ID)
+	if !ok {
+		return nil
+	}
+	for _, s := range f.Slots {
+		if s.Name == t.st.Flow.Waiting {
+			return t.e.slots[s]
+		}
+	}
+	return nil
+}
+
+// readSlot reads the answer to slot cs from the message.
+func (t *turn) readSlot(cs *compiledSlot) (string, bool) {
+	// A button's label typed out. Not for banks: every bank name normalises to the same token,
+	// and the bank itself is read from the message below.
+	for _, l := range cs.labels {
+		if cs.slot.Type != knowledge.SlotBank && t.msg.Text == l.label {
+			return l.value, true
+		}
+	}
+	switch cs.slot.Type {
+	case knowledge.SlotBank:
+		return t.e.words.bankAnswer(t.msg)
+	case knowledge.SlotDays:
+		d, ok := t.e.words.days(t.msg, true)
+		return strconv.Itoa(d), ok
+	case knowledge.SlotAmount:
+		return t.e.words.amount(t.msg, true)
+	default:
+		return choice(t.msg, cs)
+	}
+}
+
+// flowAnswer handles a message while a flow waits for a slot. It returns false when the message
+// is not for the flow (the flow is then left and the message answered normally).
+func (t *turn) flowAnswer() (Reply, bool) {
+	f, ok := t.e.kb.Flow(t.st.Flow.ID)
+	cs := t.waitingSlot()
+	if !ok || cs == nil {
+		t.st.Flow = nil // a flow or slot that no longer exists in this knowledge base
+		return Reply{}, false
+	}
+	value, read := t.readSlot(cs)
+	other, otherScore := t.otherArticle(f)
+	short := runeLen(t.msg.Text) <= shortAnswerRunes
+	switch {
+	case read && (short || other == ""):
+		t.st.Slots[cs.slot.Name] = value
+		t.tr.Slots = withSlot(t.tr.Slots, cs.slot.Name, value)
+		t.note(fmt.Sprintf("flow %s: %s=%s from text", f.ID, cs.slot.Name, value))
+		t.st.Flow.Misses = 0
+		return t.continueFlow(f, false), true
+	case other != "":
+		t.note(fmt.Sprintf("flow %s left: %s scores %.3f >= %.3f", f.ID, other, otherScore, t.e.cfg.LeaveFlowThreshold))
+		t.leaveFlowFor("")
+		return Reply{}, false
+	}
+	t.st.Flow.Misses++
+	if t.st.Flow.Misses >= maxFlowMisses {
+		t.note(fmt.Sprintf("flow %s left: %d answers to %s not understood", f.ID, t.st.Flow.Misses, cs.slot.Name))
+		t.leaveFlowFor("")
+		return Reply{}, false
+	}
+	t.note(fmt.Sprintf("flow %s: %s not understood, asked again", f.ID, cs.slot.Name))
+	r := t.ask(f, cs.slot, false)
+	r.Text = notUnderstoodText + r.Text
+	r.HTML = "<p>" + notUnderstoodText + "</p>" + r.HTML
+	return r, true
+}
+
+// otherArticle returns the best article outside flow f when it scores at least the
+// leave-flow threshold and beats the out-of-scope examples.
+func (t *turn) otherArticle(f *knowledge.Flow) (string, float64) {
+	cands := t.scores()
+	t.tr.Candidates = topCandidates(cands)
+	if len(cands) == 0 || cands[0].Article == f.Article || cands[0].Article == outOfScope ||
+		cands[0].Score < t.e.cfg.LeaveFlowThreshold {
+		return "", 0
+	}
+	return cands[0].Article, cands[0].Score
+}
+
+// startFlow begins flow f, from its intro.
+func (t *turn) startFlow(f *knowledge.Flow) Reply {
+	t.note("start flow " + f.ID)
+	t.leaveFlowFor(f.ID)
+	return t.continueFlow(f, true)
+}
+
+// continueFlow asks the first slot not yet known, or answers when all are.
+func (t *turn) continueFlow(f *knowledge.Flow, intro bool) Reply {
+	for _, s := range f.Slots {
+		if t.st.Slots[s.Name] == "" {
+			misses := 0
+			if t.st.Flow != nil && t.st.Flow.ID == f.ID && t.st.Flow.Waiting == s.Name {
+				misses = t.st.Flow.Misses
+			}
+			t.st.Flow = &FlowState{ID: f.ID, Waiting: s.Name, Misses: misses}
+			return t.ask(f, s, intro)
+		}
+	}
+	return t.finishFlow(f)
+}
+
+func (t *turn) flowSlotsKnown(f *knowledge.Flow) bool {
+	for _, s := range f.Slots {
+		if t.st.Slots[s.Name] == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// ask puts a slot's question, with its buttons.
+func (t *turn) ask(f *knowledge.Flow, s *knowledge.Slot, intro bool) Reply {
+	text, htm := contentOf(s.AskBody, s.Ask)
+	if intro && f.Intro != "" {
+		it, ih := contentOf(f.IntroBody, f.Intro)
+		text, htm = it+"\n\n"+text, ih+htm
+	}
+	var bs []knowledge.Button
+	if cs := t.e.slots[s]; cs != nil {
+		for i, b := range s.Buttons {
+			bs = append(bs, knowledge.Button{Label: b.Label, Value: ChoiceSlot + s.Name + "=" + cs.labels[i].value})
+		}
+	}
+	t.note(fmt.Sprintf("flow %s asks %s", f.ID, s.Name))
+	return Reply{
+		Kind:    KindAsk,
+		Text:    t.fill(text, false),
+		HTML:    t.fill(htm, true),
+		Article: f.Article,
+		Flow:    f.ID,
+		Slot:    s.Name,
+		Buttons: bs,
+	}
+}
+
+// finishFlow answers from every part whose conditions hold, in file order.
+func (t *turn) finishFlow(f *knowledge.Flow) Reply {
+	var texts, htmls []string
+	var used []string
+	for i, p := range f.Parts {
+		if partMatches(p.When, t.st.Slots) {
+			texts = append(texts, strings.TrimSpace(p.Body.Text))
+			htmls = append(htmls, p.Body.HTML)
+			used = append(used, strconv.Itoa(i+1))
+		}
+	}
+	t.st.Flow = nil
+	t.st.Article = f.Article
+	t.note(fmt.Sprintf("flow %s answered with parts [%s]", f.ID, strings.Join(used, ",")))
+	r := Reply{Kind: KindAnswer, Text: t.fill(strings.Join(texts, "\n\n"), false),
+		HTML: t.fill(strings.Join(htmls, ""), true), Article: f.Article, Flow: f.ID}
+	if a, ok := t.e.kb.Article(f.Article); ok {
+		if len(texts) == 0 { // no part applies: the article still answers
+			r.Text, r.HTML = a.Body.Text, a.Body.HTML
+		}
+		r.Buttons = t.answerButtons(a)
+		// The flow is done; its own start button would only repeat it.
+		r.Buttons = dropButton(r.Buttons, ChoiceFlow+f.ID)
+	}
+	return r
+}
+
+// partMatches: every slot named in when has one of the listed values or ranges.
+func partMatches(when map[string][]string, slots map[string]string) bool {
+	for name, conds := range when {
+		v := slots[name]
+		if v == "" {
+			return false
+		}
+		ok := false
+		for _, c := range conds {
+			if condMatches(c, v) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// condMatches: "a-b" and "a-" are inclusive numeric ranges; anything else must equal v.
+func condMatches(cond, v string) bool {
+	lo, hi, isRange := parseRange(cond)
+	if !isRange {
+		return cond == v
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	return err == nil && n >= lo && n <= hi
+}
+
+func parseRange(c string) (lo, hi float64, ok bool) {
+	a, b, found := strings.Cut(c, "-")
+	if !found {
+		return 0, 0, false
+	}
+	lo, err := strconv.ParseFloat(strings.TrimSpace(a), 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	if strings.TrimSpace(b) == "" {
+		return lo, math.Inf(1), true
+	}
+	hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
+	return lo, hi, err == nil
+}
+
+// fill replaces {bank} and {bank_contact}, escaped for HTML when asHTML.
+func (t *turn) fill(s string, asHTML bool) string {
+	if !strings.Contains(s, "{bank") {
+		return s
+	}
+	name, contact, contactHTML := unknownBankName, unknownBankPhone, html.EscapeString(unknownBankPhone)
+	if b, ok := t.e.kb.Bank(t.st.Slots[SlotBank]); ok {
+		name = b.Name
+		if c, ch := bankContact(b); c != "" {
+			contact, contactHTML = c, ch
+		}
+	}
+	if asHTML {
+		name = html.EscapeString(name)
+		contact = contactHTML
+	}
+	return strings.NewReplacer("{bank_contact}", contact, "{bank}", name).Replace(s)
+}
+
+// bankContact lists a bank's confirmed numbers, as text and as HTML tel: links.
+func bankContact(b *knowledge.Bank) (string, string) {
+	var texts, htmls []string
+	for _, p := range []struct{ number, label string }{{b.Hotline, ""}, {b.CardLine, "信用卡专线 "}} {
+		if p.number == "" {
+			continue
+		}
+		texts = append(texts, p.label+p.number)
+		tel := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, p.number)
+		htmls = append(htmls, html.EscapeString(p.label)+`<a href="tel:`+tel+`">`+html.EscapeString(p.number)+`</a>`)
+	}
+	return strings.Join(texts, "、"), strings.Join(htmls, "、")
+}
+
+// contentOf returns rendered content, or the raw text (escaped for HTML) when none was rendered.
+func contentOf(c knowledge.Content, raw string) (string, string) {
+	if c.Text != "" || c.HTML != "" {
+		return strings.TrimSpace(c.Text), c.HTML
+	}
+	return raw, "<p>" + html.EscapeString(raw) + "</p>"
+}
+
+func withSlot(m map[string]string, k, v string) map[string]string {
+	if m == nil {
+		m = map[string]string{}
+	}
+	m[k] = v
+	return m
+}
+
+func dropButton(bs []knowledge.Button, value string) []knowledge.Button {
+	out := bs[:0]
+	for _, b := range bs {
+		if b.Value != value {
+			out = append(out, b)
+		}
+	}
+	return out
+}

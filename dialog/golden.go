@@ -1,0 +1,115 @@
+package dialog
+
+import (
+	"fmt"
+	"strings"
+
+	"chatbot/knowledge"
+)
+
+// ConversationResult is the outcome of one golden conversation.
+type ConversationResult struct {
+	Name     string
+	Pos      knowledge.Pos
+	Failures []TurnFailure // empty when the conversation passed
+}
+
+// Passed reports whether every turn showed what it expected.
+func (c ConversationResult) Passed() bool { return len(c.Failures) == 0 }
+
+// TurnFailure is one golden turn whose reply differed from what it expected.
+type TurnFailure struct {
+	Pos     knowledge.Pos // where the turn is written
+	Turn    int           // 1-based
+	Input   string        // what the turn said or chose
+	Message string        // what differed, e.g. `kind: want answer, got clarify`
+}
+
+func (f TurnFailure) String() string {
+	return knowledge.Problem{Pos: f.Pos, Message: fmt.Sprintf("turn %d (%s): %s", f.Turn, f.Input, f.Message)}.String()
+}
+
+// RunConversations plays every golden conversation of the engine's knowledge base from a fresh
+// state, turn by turn, and reports each turn whose reply differs from its expectation.
+func RunConversations(e *Engine) []ConversationResult {
+	out := make([]ConversationResult, 0, len(e.kb.Conversations))
+	for _, c := range e.kb.Conversations {
+		res := ConversationResult{Name: c.Name, Pos: c.Pos}
+		var st State
+		for i, turn := range c.Turns {
+			in, shown := Input{Text: turn.Say}, turn.Say
+			if turn.Choose != "" {
+				in, shown = Input{Choice: turn.Choose}, "choose "+turn.Choose
+			}
+			var r Reply
+			r, st = e.Respond(st, in)
+			for _, msg := range differences(turn, r) {
+				res.Failures = append(res.Failures, TurnFailure{Pos: turn.Pos, Turn: i + 1, Input: shown, Message: msg})
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// differences lists how reply r differs from what turn expects; only the keys given are checked.
+func differences(turn knowledge.Turn, r Reply) []string {
+	var out []string
+	check := func(key, want, got string) {
+		if want != "" && want != got {
+			out = append(out, fmt.Sprintf("%s: want %q, got %q (decision: %s)", key, want, got, r.Trace.Decision))
+		}
+	}
+	x := turn.Expect
+	check("kind", x.Kind, string(r.Kind))
+	check("article", x.Article, r.Article)
+	check("flow", x.Flow, r.Flow)
+	check("slot", x.Slot, r.Slot)
+	if x.Button != "" && !hasButton(r.Buttons, x.Button) {
+		out = append(out, fmt.Sprintf("button: %q not offered (got %s)", x.Button, buttonValues(r.Buttons)))
+	}
+	for _, s := range turn.Contains {
+		if !strings.Contains(r.Text, s) {
+			out = append(out, fmt.Sprintf("text does not contain %q", s))
+		}
+	}
+	return out
+}
+
+func hasButton(bs []knowledge.Button, value string) bool {
+	for _, b := range bs {
+		if b.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+func buttonValues(bs []knowledge.Button) string {
+	vs := make([]string, len(bs))
+	for i, b := range bs {
+		vs[i] = b.Value
+	}
+	return "[" + strings.Join(vs, " ") + "]"
+}
+
+// CheckRouting asks every example question of every article in a fresh conversation and reports
+// each one the engine does not route to its own article (an answer, the article's flow asking,
+// or for human-agent a handoff; never a clarify),
+// at the example's file and line. Editors see at once when a new example or synonym pulls
+// another article's questions away.
+func CheckRouting(e *Engine) []knowledge.Problem {
+	var out []knowledge.Problem
+	for _, a := range e.kb.Articles {
+		for _, q := range a.Questions {
+			r, _, outc := e.respond(State{}, Input{Text: q.Text})
+			got := label(r, outc)
+			if got == a.ID {
+				continue
+			}
+			out = append(out, knowledge.Problem{Pos: q.Pos, Message: fmt.Sprintf(
+				"example question %q of %s is routed to %s (%s)", q.Text, a.ID, got, r.Trace.Decision)})
+		}
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package dialog
+
+import (
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"chatbot/dialog/textnorm"
+	"chatbot/knowledge"
+)
+
+// bankToken is what every bank name and alias becomes in normalised text. One shared token lets
+// 「招行客服电话」 and 「建行客服电话」 match the same examples; which bank it was is kept
+// separately, as a slot.
+const bankToken = "银行"
+
+// colloquial are spoken and internet spellings of common words, so 「咋还」 and 「怎么还」 meet.
+// They rank below the knowledge base's own vocabulary: a longer or identical variant there wins.
+var colloquial = []textnorm.Rule{
+	{From: "为啥", To: "为什么"}, {From: "啥", To: "什么"}, {From: "神马", To: "什么"},
+	{From: "咋", To: "怎么"}, {From: "肿么", To: "怎么"},
+	{From: "木有", To: "没有"}, {From: "米有", To: "没有"}, {From: "俺", To: "我"},
+}
+
+// maxMessageRunes bounds the work one message can cause; longer text is cut, not rejected.
+const maxMessageRunes = 500
+
+// normaliser rewrites messages (and the knowledge base's own wording) into one canonical form.
+// It is built once per knowledge base and is safe for concurrent use.
+type normaliser struct {
+	vocab *textnorm.Replacer // vocabulary variants -> canonical words, bank names -> bankToken
+}
+
+// normalised is a message in canonical form.
+type normalised struct {
+	Spaced   string   // canonical words, with separators where punctuation or spaces were
+	Text     string   // Spaced without separators: what rules and scoring see
+	Banks    []string // bank ids mentioned, in order of first mention
+	Personal bool     // a card, ID or phone number was found (and dropped)
+}
+
+func newNormaliser(kb *knowledge.KB) *normaliser {
+	var rules []textnorm.Rule
+	// Banks first: a bank alias must win over a vocabulary variant of the same spelling.
+	for _, b := range kb.Banks {
+		for _, name := range append([]string{b.Name}, b.Aliases...) {
+			rules = append(rules, textnorm.Rule{From: prepare(name), To: bankToken, Tag: b.ID})
+		}
+	}
+	canon := make([]string, 0, len(kb.Vocabulary.Synonyms))
+	for c := range kb.Vocabulary.Synonyms {
+		canon = append(canon, c)
+	}
+	sort.Strings(canon) // a variant listed under two canonical words goes to the first, always
+	for _, c := range canon {
+		to := prepare(c)
+		for _, v := range kb.Vocabulary.Synonyms[c] {
+			rules = append(rules, textnorm.Rule{From: prepare(v), To: to})
+		}
+	}
+	rules = append(rules, colloquial...)
+	return &normaliser{vocab: textnorm.NewReplacer(rules)}
+}
+
+// prepare is normalisation without the vocabulary: fold, clean, numbers, no separators.
+func prepare(s string) string {
+	return textnorm.Squeeze(textnorm.Numbers(textnorm.Clean(s)))
+}
+
+// normalise turns a message into canonical form. Personal numbers are removed first so they
+// never reach slots, scores or traces.
+func (n *normaliser) normalise(s string) normalised {
+	var out normalised
+	s, out.Personal = dropPersonalNumbers(s)
+	if utf8.RuneCountInString(s) > maxMessageRunes {
+		s = string([]rune(s)[:maxMessageRunes])
+	}
+	spaced := textnorm.Numbers(textnorm.Clean(s))
+	out.Spaced = n.vocab.Replace(spaced, func(r *textnorm.Rule, _ int) {
+		if r.Tag != "" && !contains(out.Banks, r.Tag) {
+			out.Banks = append(out.Banks, r.Tag)
+		}
+	})
+	out.Text = textnorm.Squeeze(out.Spaced)
+	return out
+}
+
+// words normalises a list of editor- or engine-defined words the way messages are normalised,
+// dropping any that normalise to nothing.
+func (n *normaliser) words(ws []string) []string {
+	out := make([]string, 0, len(ws))
+	for _, w := range ws {
+		if t := n.normalise(w).Text; t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// containsAny reports the first word of ws contained in text.
+func containsAny(text string, ws []string) (string, bool) {
+	for _, w := range ws {
+		if strings.Contains(text, w) {
+			return w, true
+		}
+	}
+	return "", false
+}

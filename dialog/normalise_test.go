@@ -1,0 +1,92 @@
+package dialog
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestNormalise(t *testing.T) {
+	n := newNormaliser(testKB())
+	tests := []struct {
+		name, in, text string
+		banks          []string
+		personal       bool
+	}{
+		{"vocabulary variant to canonical", "XYK还不起了怎么办", "信用卡还不上了怎么办", nil, false},
+		{"shorthand and width", "ｚｘ会花吗", "征信会花吗", nil, false},
+		{"colloquial spellings", "为啥咋还都还不起", "为什么怎么还都还不上", nil, false},
+		{"bank name and alias meet", "招商银行和招行和CMB", "银行和银行和银行", []string{"cmb"}, false},
+		{"two banks in order", "不是建行是招行", "不是银行是银行", []string{"ccb", "cmb"}, false},
+		{"traditional, numerals, emoji", "逾期兩個月了😭還不起", "逾期2个月了还不上", nil, false},
+		{"amount shorthand", "欠了1.5w", "欠了15000", nil, false},
+		{"card number dropped", "我的卡号 6222 0212 3456 7890 逾期了", "我的卡号逾期了", nil, true},
+		{"masked number dropped", "手机号138****5678", "手机号", nil, true},
+		{"phone and amount", "欠5000，电话13812345678", "欠5000电话", nil, true},
+		{"empty", "   ", "", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := n.normalise(tt.in)
+			if got.Text != tt.text {
+				t.Errorf("Text = %q, want %q", got.Text, tt.text)
+			}
+			if !reflect.DeepEqual(got.Banks, tt.banks) {
+				t.Errorf("Banks = %v, want %v", got.Banks, tt.banks)
+			}
+			if got.Personal != tt.personal {
+				t.Errorf("Personal = %v, want %v", got.Personal, tt.personal)
+			}
+		})
+	}
+}
+
+func TestNormaliseCutsVeryLongMessages(t *testing.T) {
+	n := newNormaliser(testKB())
+	got := n.normalise(strings.Repeat("逾期", 2000))
+	if l := runeLen(got.Text); l != maxMessageRunes {
+		t.Errorf("normalised length = %d, want %d", l, maxMessageRunes)
+	}
+}
+
+func TestExtractSlots(t *testing.T) {
+	e := testEngine(t)
+	tests := []struct {
+		name        string
+		in          string
+		askedDays   bool
+		askedAmount bool
+		want        map[string]string
+	}{
+		{"bank alias", "招行的", false, false, map[string]string{"bank": "cmb"}},
+		{"days with cue", "逾期45天了", false, false, map[string]string{"days_overdue": "45"}},
+		{"colloquial months", "大概俩月了", true, false, map[string]string{"days_overdue": "60"}},
+		{"months and more", "逾期三个月以上", false, false, map[string]string{"days_overdue": "91"}},
+		{"half a year", "欠了半年没还", false, false, map[string]string{"days_overdue": "180"}},
+		{"a year and a half", "逾期一年半", false, false, map[string]string{"days_overdue": "540"}},
+		{"one and a half months", "逾期1个半月", false, false, map[string]string{"days_overdue": "45"}},
+		{"weeks", "拖了两周", false, false, map[string]string{"days_overdue": "14"}},
+		{"not overdue yet", "还没逾期", true, false, map[string]string{"days_overdue": "0"}},
+		{"yesterday was the due date", "还款日是昨天", false, false, map[string]string{"days_overdue": "1"}},
+		{"a few days", "晚了几天", false, false, map[string]string{"days_overdue": "3"}},
+		{"bare number when asked", "45", true, false, map[string]string{"days_overdue": "45"}},
+		{"no cue: no days", "征信记录保留5年吗", false, false, map[string]string{}},
+		{"installments are not days", "逾期了能分12个月还吗", false, false, map[string]string{}},
+		{"a date is not a duration", "逾期了3月份的账单", false, false, map[string]string{}},
+		{"amount in wan", "欠了两万五", false, false, map[string]string{"amount": "25000"}},
+		{"amount shorthand", "账单1.5w", false, false, map[string]string{"amount": "15000"}},
+		{"amount with yuan", "每月能还2000元", false, false, map[string]string{"amount": "2000"}},
+		{"amount when asked", "800", false, true, map[string]string{"amount": "800"}},
+		{"bank, days and amount", "建行欠了3万逾期2个月", false, false,
+			map[string]string{"bank": "ccb", "days_overdue": "60", "amount": "30000"}},
+		{"nothing", "你好", false, false, map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := e.words.extractSlots(e.norm.normalise(tt.in), tt.askedDays, tt.askedAmount)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("extractSlots(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}

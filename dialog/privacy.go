@@ -1,0 +1,34 @@
+package dialog
+
+import (
+	"regexp"
+	"strings"
+
+	"chatbot/dialog/pii"
+)
+
+// privacyReminder is put before any reply to a message that contained a card, ID or phone
+// number. The engine never repeats the number itself.
+const (
+	privacyReminderText = "温馨提示：为了您的信息安全，请不要在对话里发送完整的卡号、身份证号或手机号，系统已自动隐去。" +
+		"我们不会向您索要卡号、密码或验证码。"
+	privacyReminderHTML = "<p><strong>温馨提示：</strong>为了您的信息安全，请不要在对话里发送完整的卡号、身份证号或手机号，" +
+		"系统已自动隐去。我们不会向您索要卡号、密码或验证码。</p>"
+)
+
+// maskedNumber matches what pii.Mask leaves behind (6222********1234, 138****5678,
+// 1101**********123X): the bot masks messages before the engine sees them, so the engine must
+// recognise a masked number as well as a raw one.
+var maskedNumber = regexp.MustCompile(`(?:86 )?[0-9]{3,4}\*{4,}[0-9]{3}[0-9Xx]`)
+
+// dropPersonalNumbers removes card, ID and phone numbers, raw or already masked, and reports
+// whether there were any.
+func dropPersonalNumbers(s string) (string, bool) {
+	masked, kinds := pii.Mask(s)
+	found := len(kinds) > 0
+	if strings.Contains(masked, "****") && maskedNumber.MatchString(masked) {
+		masked = maskedNumber.ReplaceAllString(masked, " ")
+		found = true
+	}
+	return masked, found
+}

@@ -1,0 +1,165 @@
+package dialog
+
+import (
+	"math"
+	"sort"
+)
+
+// Score parts, as named in traces.
+const (
+	partExample  = "example"  // best single example question (weighted F-beta of shared n-grams)
+	partCoverage = "coverage" // share of the message's weight the article's vocabulary covers
+	partCentroid = "centroid" // cosine between the message and the article's average example
+	partKeyword  = "keyword"  // share of the message's weight inside the article's keywords
+	partPrior    = "prior"    // follow-up bonus for the previous article
+)
+
+// scratch holds per-call accumulators, pooled so scoring allocates little; only entries that
+// were touched are reset.
+type scratch struct {
+	ex, cover, dot    []float64
+	exTouch, artTouch []int32
+	pos               []int32
+	grams             []uint64
+}
+
+func (sc *scratch) reset() {
+	for _, e := range sc.exTouch {
+		sc.ex[e] = 0
+	}
+	for _, a := range sc.artTouch {
+		sc.cover[a], sc.dot[a] = 0, 0
+	}
+	sc.exTouch, sc.artTouch, sc.grams = sc.exTouch[:0], sc.artTouch[:0], sc.grams[:0]
+}
+
+// score ranks the articles for a normalised message, best first; ties break on article id so the
+// order never depends on map iteration or timing.
+func (ix *index) score(text string) []Candidate {
+	sc := ix.scratch.Get().(*scratch)
+	defer func() {
+		sc.reset()
+		ix.scratch.Put(sc)
+	}()
+
+	sc.grams = grams(text, sc.grams[:0])
+	var total, norm2 float64
+	for _, g := range sc.grams {
+		gi, ok := ix.gramID[g]
+		if !ok {
+			w := ix.unseen[gramLen(g)] // words the knowledge base never uses still count
+			total += w
+			norm2 += w * w
+			continue
+		}
+		w := ix.idf[gi]
+		total += w
+		norm2 += w * w
+		for _, e := range ix.exPost[gi] {
+			if sc.ex[e] == 0 {
+				sc.exTouch = append(sc.exTouch, e)
+			}
+			sc.ex[e] += w
+		}
+		for _, p := range ix.artPost[gi] {
+			if sc.cover[p.article] == 0 {
+				sc.artTouch = append(sc.artTouch, p.article)
+			}
+			sc.cover[p.article] += w
+			sc.dot[p.article] += w * p.weight
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	norm := math.Sqrt(norm2)
+
+	type scored struct {
+		article, example          int32
+		score, ex, cov, cent, key float64
+	}
+	all := make([]scored, len(sc.artTouch))
+	pos := sc.pos // article -> index in all, valid for touched articles only
+	for i, a := range sc.artTouch {
+		all[i] = scored{article: a, example: -1}
+		pos[a] = int32(i)
+	}
+	b2 := params.beta * params.beta
+	for _, e := range sc.exTouch {
+		ex := ix.examples[e]
+		recall, precision := sc.ex[e]/total, sc.ex[e]/ex.weight
+		f := (1 + b2) * precision * recall / (b2*precision + recall)
+		c := &all[pos[ex.article]]
+		if c.example < 0 || f > c.ex || f == c.ex && e < c.example {
+			c.ex, c.example = f, e
+		}
+	}
+	kw := ix.keywordCover(text, total)
+	for i := range all {
+		c := &all[i]
+		c.cov, c.key = sc.cover[c.article]/total, math.Min(1, kw[c.article])
+		if n := ix.articles[c.article].norm; n > 0 {
+			c.cent = sc.dot[c.article] / (norm * n)
+		}
+		// Fixed order of additions: the same bits on every run.
+		c.score = params.mixExample*c.ex + params.mixCoverage*c.cov + params.mixCentroid*c.cent + params.mixKeyword*c.key
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].score != all[j].score {
+			return all[i].score > all[j].score
+		}
+		return ix.articles[all[i].article].id < ix.articles[all[j].article].id
+	})
+	cands := make([]Candidate, len(all))
+	for i, c := range all {
+		cands[i] = Candidate{Article: ix.articles[c.article].id, Score: c.score}
+		if c.example >= 0 {
+			cands[i].Example = ix.examples[c.example].text
+		}
+		if i < maxTraceCands { // score parts only where a trace shows them
+			cands[i].Parts = map[string]float64{partExample: c.ex, partCoverage: c.cov, partCentroid: c.cent, partKeyword: c.key}
+		}
+	}
+	return cands
+}
+
+// keywordCover returns, per article, the weight of the article's keywords found in the message,
+// as a share of the message's total weight.
+func (ix *index) keywordCover(text string, total float64) map[int32]float64 {
+	if len(ix.keywords) == 0 {
+		return nil
+	}
+	var out map[int32]float64
+	var seen map[string]bool
+	starts := make([]int, 0, len(text)/3+1) // byte offsets of rune starts
+	for i := range text {
+		starts = append(starts, i)
+	}
+	starts = append(starts, len(text))
+	for i := 0; i < len(starts)-1; i++ {
+		for l := 1; l <= ix.kwMaxLen && i+l < len(starts); l++ {
+			k := text[starts[i]:starts[i+l]]
+			kd, ok := ix.keywords[k]
+			if !ok || seen[k] {
+				continue
+			}
+			if out == nil {
+				out, seen = map[int32]float64{}, map[string]bool{}
+			}
+			seen[k] = true
+			for _, a := range kd.articles {
+				out[a] += kd.weight / total
+			}
+		}
+	}
+	return out
+}
+
+func sortCandidates(cs []Candidate) {
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].Score != cs[j].Score {
+			return cs[i].Score > cs[j].Score
+		}
+		return cs[i].Article < cs[j].Article
+	})
+}

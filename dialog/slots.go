@@ -1,0 +1,252 @@
+package dialog
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"chatbot/knowledge"
+)
+
+// Slot names the engine understands in any message, not only when a flow asks.
+const (
+	SlotBank   = "bank"
+	SlotDays   = "days_overdue"
+	SlotAmount = "amount"
+)
+
+// BankOther is the bank slot's value for an issuer the knowledge base does not list.
+const BankOther = "other"
+
+// Built-in wordings, normalised with the knowledge base's vocabulary when the engine is built so
+// they stay in step with it. They describe how people talk about time and money, not any topic.
+var (
+	// notOverdueWords mean 0 days overdue.
+	notOverdueWords = []string{"还没逾期", "没有逾期", "没逾期", "未逾期", "不算逾期了吗", "还没到还款日", "没到还款日",
+		"还没到期", "没到期", "快到还款日", "马上到还款日", "快到期", "马上到期", "快逾期", "要逾期", "即将逾期", "下个月才到期"}
+	// overdueCues show a number in the message is a time overdue, so it may fill days_overdue
+	// even when no flow asked.
+	overdueCues = []string{"逾期", "晚还", "没还", "欠", "拖", "超过", "过了", "晚了", "迟了", "还款日", "到期"}
+	// dayRelative are days counted back from today, understood only next to a due-date cue.
+	dayRelative = []struct {
+		word string
+		days int
+	}{{"大前天", 3}, {"前天", 2}, {"昨天", 1}, {"今天", 0}}
+	// fewDays words are a rough count of days (晚了几天).
+	fewDaysWords = []string{"几天", "没几天"}
+	// otherBankWords answer the bank question with an issuer not in the list.
+	otherBankWords = []string{"其他", "其它", "别的", "别家", "都不是", "不在里面", "没有我的", "信用社", "小银行", "地方银行", "城商行"}
+)
+
+var (
+	daysPattern   = regexp.MustCompile(`(\d+(?:\.\d+)?)(个半|个多|多个|个|多)?(天|周|星期|礼拜|月|年)(以上|多)?`)
+	numberPattern = regexp.MustCompile(`\d+(?:\.\d+)?`)
+	// notDuration: words before a number that make it something other than time overdue
+	// (分12个月, 保留5年, 最长5年).
+	notDuration = []string{"分", "保留", "保存", "最长", "最多", "不超过", "近", "满", "第"}
+	// notAmountAfter: units after a number that make it something other than money.
+	notAmountAfter = []string{"天", "日", "周", "星期", "礼拜", "月", "个", "年", "期", "号", "次", "倍", "岁", "点", "分", "小时", "%", "张", "家", "笔"}
+	amountCues     = []string{"欠", "差", "账单", "透支", "额度", "借", "还了", "还款", "本金", "利息", "每月", "每个月", "能还", "元", "块"}
+)
+
+// slotWords are the built-in word lists after normalisation.
+type slotWords struct {
+	notOverdue, overdueCues, fewDays, otherBank, amountCues []string
+	dayRelative                                             []struct {
+		word string
+		days int
+	}
+}
+
+func newSlotWords(n *normaliser) slotWords {
+	w := slotWords{
+		notOverdue:  n.words(notOverdueWords),
+		overdueCues: n.words(overdueCues),
+		fewDays:     n.words(fewDaysWords),
+		otherBank:   n.words(otherBankWords),
+		amountCues:  n.words(amountCues),
+	}
+	for _, d := range dayRelative {
+		w.dayRelative = append(w.dayRelative, struct {
+			word string
+			days int
+		}{n.normalise(d.word).Text, d.days})
+	}
+	return w
+}
+
+// extractSlots reads bank, days overdue and amount from any message. When asked is true the
+// message is answering a question about time or money, so no cue word is needed.
+func (w slotWords) extractSlots(m normalised, askedDays, askedAmount bool) map[string]string {
+	slots := map[string]string{}
+	if len(m.Banks) > 0 {
+		slots[SlotBank] = m.Banks[len(m.Banks)-1] // 「不是招行，是建行」: the last one named
+	}
+	if d, ok := w.days(m, askedDays); ok {
+		slots[SlotDays] = strconv.Itoa(d)
+	}
+	if a, ok := w.amount(m, askedAmount); ok {
+		slots[SlotAmount] = a
+	}
+	return slots
+}
+
+// days reads how long the payment is overdue: 45天 = 45, 2个月 = 60, 3个月以上 = 91,
+// 1个半月 = 45, 还没逾期 = 0, 前天到期 = 2.
+func (w slotWords) days(m normalised, asked bool) (int, bool) {
+	cue := asked
+	if !cue {
+		_, cue = containsAny(m.Text, w.overdueCues)
+	}
+	if !cue {
+		return 0, false
+	}
+	if _, ok := containsAny(m.Text, w.notOverdue); ok {
+		return 0, true
+	}
+	text := m.Spaced
+	for _, loc := range daysPattern.FindAllStringSubmatchIndex(text, -1) {
+		if precededBy(text, loc[0], notDuration) {
+			continue
+		}
+		n, err := strconv.ParseFloat(text[loc[2]:loc[3]], 64)
+		if err != nil {
+			continue
+		}
+		measure, unit, more := group(text, loc, 2), group(text, loc, 3), group(text, loc, 4)
+		if unit == "月" && measure == "" && isDateAfter(text[loc[1]:]) {
+			continue // 3月份, 3月15号: a date
+		}
+		if unit == "年" && n > 10 || unit == "天" && n > 3650 {
+			continue // 2025年 is a date, not a duration
+		}
+		u := unitDays[unit]
+		days := n * u.days
+		switch {
+		case measure == "个半":
+			days += u.days / 2
+		case strings.Contains(measure, "多") || more == "多":
+			days += u.more // 两个多月 ~ 75 days
+		case more == "以上":
+			days++
+		}
+		return int(days), true
+	}
+	if asked {
+		if _, err := strconv.Atoi(m.Text); err == nil { // a bare 「45」 answering 「逾期多久了」
+			d, _ := strconv.Atoi(m.Text)
+			return d, true
+		}
+	}
+	if strings.Contains(m.Text, "还款日") || strings.Contains(m.Text, "到期") || asked {
+		for _, d := range w.dayRelative {
+			if strings.Contains(m.Text, d.word) {
+				return d.days, true
+			}
+		}
+	}
+	if _, ok := containsAny(m.Text, w.fewDays); ok {
+		return 3, true
+	}
+	return 0, false
+}
+
+// unitDays says how many days a unit of time is, and what 「多」 adds (十多天, 两个多月).
+var unitDays = map[string]struct{ days, more float64 }{
+	"天": {1, 3}, "周": {7, 3}, "星期": {7, 3}, "礼拜": {7, 3}, "月": {30, 15}, "年": {365, 180},
+}
+
+func isDateAfter(rest string) bool {
+	_, ok := hasPrefixAny(rest, []string{"份", "底", "初", "中", "号", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"})
+	return ok
+}
+
+// amount reads a sum of money in yuan (3万 -> 30000 after normalisation).
+func (w slotWords) amount(m normalised, asked bool) (string, bool) {
+	text := m.Spaced
+	for _, loc := range numberPattern.FindAllStringIndex(text, -1) {
+		rest := text[loc[1]:]
+		if _, after := hasPrefixAny(rest, notAmountAfter); after {
+			continue
+		}
+		v, err := strconv.ParseFloat(text[loc[0]:loc[1]], 64)
+		if err != nil || v <= 0 {
+			continue
+		}
+		_, unit := hasPrefixAny(rest, []string{"元", "块"})
+		_, cue := containsAny(text[max(0, loc[0]-12):loc[0]], w.amountCues)
+		if asked || unit || cue && v >= 100 || v >= 1000 {
+			return text[loc[0]:loc[1]], true
+		}
+	}
+	return "", false
+}
+
+// choice reads a choice slot's value: a button label typed out, then the choices' words in file
+// order (editors put specific words first), then a typed number when the slot has NumberMeans.
+func choice(m normalised, s *compiledSlot) (string, bool) {
+	for _, b := range s.labels {
+		if m.Text == b.label {
+			return b.value, true
+		}
+	}
+	for _, c := range s.choices {
+		if _, ok := containsAny(m.Text, c.words); ok {
+			return c.value, true
+		}
+	}
+	if s.slot.NumberMeans != "" && numberPattern.MatchString(m.Text) {
+		return s.slot.NumberMeans, true
+	}
+	return "", false
+}
+
+// bankAnswer reads the answer to 「是哪家银行的信用卡?」.
+func (w slotWords) bankAnswer(m normalised) (string, bool) {
+	if len(m.Banks) > 0 {
+		return m.Banks[len(m.Banks)-1], true
+	}
+	if _, ok := containsAny(m.Text, w.otherBank); ok || strings.Contains(m.Text, bankToken) {
+		return BankOther, true
+	}
+	return "", false
+}
+
+// compiledSlot is a flow slot with its free-text wordings normalised.
+type compiledSlot struct {
+	slot    *knowledge.Slot
+	labels  []labelValue // normalised button label -> the value it stands for
+	choices []choiceWords
+}
+
+type labelValue struct{ label, value string }
+
+type choiceWords struct {
+	value string
+	words []string
+}
+
+func group(s string, loc []int, i int) string {
+	if loc[2*i] < 0 {
+		return ""
+	}
+	return s[loc[2*i]:loc[2*i+1]]
+}
+
+func precededBy(s string, at int, words []string) bool {
+	for _, w := range words {
+		if strings.HasSuffix(strings.TrimRight(s[:at], " "), w) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixAny(s string, words []string) (string, bool) {
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return w, true
+		}
+	}
+	return "", false
+}
