@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestServeResumesSessionAfterRestart builds the real binary, serves with a real Redis, chats over
+// a real websocket, restarts the process and checks that the session resumes with its history.
+func TestServeResumesSessionAfterRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	rdb := requireRedis(t)
+	prefix := "chatbot-e2e-" + randomHex(t, 6)
+	t.Cleanup(func() { deleteKeys(t, rdb, prefix) })
+
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	env := []string{"CHATBOT_REDIS_PREFIX=" + prefix, "CHATBOT_LOG_FORMAT=text"}
+	args := []string{"serve", "--listen", addr, "--redis-addr", testRedisAddr}
+
+	first := startServer(t, bin, addr, env, args...)
+	conn := dialWS(t, addr)
+	welcome := exchange(t, conn, map[string]any{"type": "hello", "session": "", "locale": "zh-CN"})
+	require.Equal(t, "welcome", welcome["type"], welcome)
+	session, _ := welcome["session"].(string)
+	require.Len(t, session, 32, "128-bit session id in hex")
+
+	reply := exchange(t, conn, map[string]any{"type": "message", "id": "c1", "text": "信用卡逾期了怎么跟银行协商"})
+	require.Equal(t, "reply", reply["type"], reply)
+	assert.Equal(t, "c1", reply["reply_to"])
+	assert.Equal(t, "answer", reply["kind"])
+	assert.Equal(t, "negotiate-repayment", reply["article"])
+	assert.NotEmpty(t, reply["kb_version"])
+
+	first.stop(t)
+	assertClosedGoingAway(t, conn)
+
+	second := startServer(t, bin, addr, env, args...)
+	defer second.stop(t)
+	conn = dialWS(t, addr)
+	welcome = exchange(t, conn, map[string]any{"type": "hello", "session": session, "locale": "zh-CN"})
+	require.Equal(t, "welcome", welcome["type"], welcome)
+	assert.Equal(t, session, welcome["session"], "the same session resumes")
+	assert.Equal(t, true, welcome["resumed"])
+	history, _ := welcome["history"].([]any)
+	require.GreaterOrEqual(t, len(history), 2, "the user's question and the bot's answer")
+	user, bot := history[len(history)-2].(map[string]any), history[len(history)-1].(map[string]any)
+	assert.Equal(t, "user", user["role"])
+	assert.Equal(t, "信用卡逾期了怎么跟银行协商", user["text"])
+	assert.Equal(t, "bot", bot["role"])
+	assert.Equal(t, "negotiate-repayment", bot["article"])
+	assert.Equal(t, reply["text"], bot["text"])
+}
+
+// server is a running `chatbot serve` process.
+type server struct {
+	cmd    *exec.Cmd
+	output *syncBuffer
+	exited chan struct{} // closed when the process has exited; err is then set
+	err    error
+}
+
+func startServer(t *testing.T, bin, addr string, env []string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	s := &server{cmd: cmd, output: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = s.output, s.output
+	require.NoError(t, cmd.Start())
+	go func() {
+		s.err = cmd.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.exited:
+		default:
+			_ = cmd.Process.Kill()
+			<-s.exited
+		}
+		if t.Failed() {
+			t.Logf("server output:\n%s", s.output)
+		}
+	})
+	waitHealthy(t, addr, s.exited, s.output)
+	return s
+}
+
+// stop sends SIGTERM and expects a graceful exit with status 0.
+func (s *server) stop(t *testing.T) {
+	t.Helper()
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-s.exited:
+		require.NoError(t, s.err, "graceful shutdown exits 0:\n%s", s.output)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("server did not stop within 20s of SIGTERM:\n%s", s.output)
+	}
+}
+
+func dialWS(t *testing.T, addr string) *websocket.Conn {
+	t.Helper()
+	header := http.Header{"Origin": {"http://" + addr}}
+	conn, resp, err := websocket.DefaultDialer.Dial("ws://"+addr+"/ws", header)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// exchange sends one frame and returns the next frame the server sends.
+func exchange(t *testing.T, conn *websocket.Conn, frame map[string]any) map[string]any {
+	t.Helper()
+	require.NoError(t, conn.SetWriteDeadline(time.Now().Add(5*time.Second)))
+	require.NoError(t, conn.WriteJSON(frame))
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	var got map[string]any
+	require.NoError(t, conn.ReadJSON(&got))
+	return got
+}
+
+// assertClosedGoingAway checks that a server shutting down closed the socket with 1001.
+func assertClosedGoingAway(t *testing.T, conn *websocket.Conn) {
+	t.Helper()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue // a frame sent before the close
+		}
+		assert.True(t, websocket.IsCloseError(err, websocket.CloseGoingAway), "want close 1001, got %v", err)
+		return
+	}
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "chatbot")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "go build:\n%s", out)
+	return bin
+}
+
+// TestServeDefaultRun is the README's run command in-process: embedded knowledge base, sessions
+// in memory, the chat page at / and the websocket at /ws; cancelling stops it gracefully.
+func TestServeDefaultRun(t *testing.T) {
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	exited := make(chan struct{})
+	code := -1
+	go func() {
+		code = run(ctx, []string{"serve", "--listen", addr}, &syncBuffer{}, &stderr)
+		close(exited)
+	}()
+	waitHealthy(t, addr, exited, &stderr)
+
+	resp, err := http.Get("http://" + addr + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Content-Type"), "text/html")
+
+	conn := dialWS(t, addr)
+	welcome := exchange(t, conn, map[string]any{"type": "hello", "session": "", "locale": "zh-CN"})
+	require.Equal(t, "welcome", welcome["type"], welcome)
+	reply := exchange(t, conn, map[string]any{"type": "message", "id": "c1", "text": "信用卡逾期了怎么跟银行协商"})
+	assert.Equal(t, "negotiate-repayment", reply["article"], reply)
+	reply = exchange(t, conn, map[string]any{"type": "message", "id": "c2", "text": "今天天气怎么样"})
+	assert.Equal(t, "fallback", reply["kind"], reply)
+	assert.Equal(t, "", reply["article"], "no random article")
+
+	cancel()
+	select {
+	case <-exited:
+		assert.Equal(t, exitOK, code, stderr.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20s of cancellation")
+	}
+	assertClosedGoingAway(t, conn)
+	assert.Contains(t, stderr.String(), `"msg":"stopped"`)
+}
+
+func TestServeRefusesBrokenKnowledgeBase(t *testing.T) {
+	dir := copyKB(t)
+	article := filepath.Join(dir, "articles", "negotiate-repayment.md")
+	data, err := os.ReadFile(article)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(article, []byte(strings.Replace(string(data), "related: [", "related: [no-such-article, ", 1)), 0o644))
+
+	r := runCLI(t, "serve", "--listen", freeAddr(t), "--kb-dir", dir)
+	assert.Equal(t, exitFailures, r.code)
+	assert.Contains(t, r.stderr, "knowledge base "+dir+" does not load")
+	assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(article)+`:\d+: .*no-such-article`, r.stderr)
+}
+
+// waitHealthy polls /healthz until it answers 200, failing if the server exits first.
+func waitHealthy(t *testing.T, addr string, exited <-chan struct{}, output fmt.Stringer) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			t.Fatalf("serve exited before it was healthy:\n%s", output)
+		default:
+		}
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("not healthy on %s within 20s:\n%s", addr, output)
+}

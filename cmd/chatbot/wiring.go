@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"chatbot/bot/events"
+	"chatbot/bot/session"
+	"chatbot/channels"
+	"chatbot/channels/limit"
+	"chatbot/config"
+)
+
+// redisStartTimeout bounds the start-up ping: a wrong address should stop the server with a
+// clear error, not leave it half-started.
+const redisStartTimeout = 5 * time.Second
+
+// newRedisClient connects to the configured single node, Cluster or Sentinel.
+func newRedisClient(r config.Redis) redis.UniversalClient {
+	return session.NewRedisClient(session.RedisOptions{
+		Addrs:      r.Addrs,
+		MasterName: r.MasterName,
+		Password:   r.Password,
+		DB:         r.DB,
+	})
+}
+
+// backend is where sessions, events and rate-limit counters live: Redis, shared by every
+// instance, or process memory for a single one.
+type backend struct {
+	kind    string // "redis" or "memory", for the start-up log
+	store   session.Store
+	events  events.Sink
+	limiter limit.Limiter
+	close   func()
+}
+
+func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger) (*backend, error) {
+	sessions := session.Options{TTL: cfg.Session.TTL, TranscriptCap: cfg.Session.History}
+	if !cfg.Redis.Enabled() {
+		return &backend{
+			kind:    "memory",
+			store:   session.NewMemory(sessions),
+			events:  events.NewMemory(events.Options{}),
+			limiter: limit.NewMemory(),
+			close:   func() {},
+		}, nil
+	}
+	redisLogOnce.Do(func() { redis.SetLogger(redisLog{log}) }) // process-wide in go-redis
+	client := newRedisClient(cfg.Redis)
+	pingCtx, cancel := context.WithTimeout(ctx, redisStartTimeout)
+	defer cancel()
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("redis %s: %w", strings.Join(cfg.Redis.Addrs, ","), err)
+	}
+	return &backend{
+		kind:    "redis",
+		store:   session.NewRedis(client, cfg.Redis.Prefix, sessions),
+		events:  events.NewRedis(client, cfg.Redis.Prefix, events.Options{}),
+		limiter: limit.NewRedis(client, cfg.Redis.Prefix),
+		close: func() {
+			if err := client.Close(); err != nil {
+				log.Warn("closing redis client", "err", err)
+			}
+		},
+	}, nil
+}
+
+// redisLog sends go-redis's own messages (failed dials, pool trouble) to the process log as
+// warnings instead of plain lines on stderr.
+type redisLog struct{ log *slog.Logger }
+
+var redisLogOnce sync.Once
+
+func (l redisLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+// channelOptions turns the ws, rate, http and admin keys into the channel's options.
+func channelOptions(cfg *config.Config) (channels.Options, error) {
+	proxies, err := cfg.TrustedProxies()
+	if err != nil {
+		return channels.Options{}, err
+	}
+	var appKeys []string
+	if cfg.WS.AppKey != "" {
+		appKeys = []string{cfg.WS.AppKey}
+	}
+	return channels.Options{
+		AllowedOrigins: cfg.WS.AllowedOrigins,
+		AppKeys:        appKeys,
+		TrustedProxies: proxies,
+		AdminToken:     cfg.Admin.Token,
+		MaxFrameBytes:  int64(cfg.WS.MaxFrameBytes),
+		HardFrameBytes: int64(cfg.WS.HardFrameBytes),
+		SessionRate:    perMinute(cfg.Rate.PerSession),
+		IPRate:         perMinute(cfg.Rate.PerIP),
+		SendQueue:      cfg.WS.SendQueue,
+		PingPeriod:     cfg.WS.PingPeriod,
+		// A peer may miss one ping before it is dropped.
+		PongWait: 2 * cfg.WS.PingPeriod,
+	}, nil
+}
+
+// perMinute is a rate of n frames a minute; 0 turns the limit off.
+func perMinute(n int) limit.Rate {
+	if n <= 0 {
+		return limit.Rate{Limit: -1, Per: time.Minute}
+	}
+	return limit.Rate{Limit: n, Per: time.Minute}
+}
+
+// newRegistry is the /metrics registry: the channel's series (registered by channels.New), the Go
+// runtime and process, and failures of the session store or event sink the bot reports.
+func newRegistry() (*prometheus.Registry, func(op string, err error)) {
+	reg := prometheus.NewRegistry()
+	backendErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "chatbot_backend_errors_total",
+		Help: "Session store and event sink (Redis) failures seen by the bot, by operation.",
+	}, []string{"op"})
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), backendErrors)
+	return reg, func(op string, _ error) { backendErrors.WithLabelValues(op).Inc() }
+}

@@ -1,0 +1,169 @@
+// Package config is the one source of truth for the chatbot's settings. Values come, lowest
+// precedence first, from built-in defaults, a YAML file (--config), CHATBOT_* environment
+// variables (key upper-cased, "." -> "_") and command-line flags; Load returns them as one
+// validated Config or one clear error naming the key that is wrong.
+package config
+
+import (
+	"time"
+
+	"chatbot/dialog"
+)
+
+// Config is every setting of the chatbot, validated. Packages never read the environment
+// themselves: cmd/chatbot turns the parts of Config into each package's Options.
+type Config struct {
+	// File is the configuration file that was read ("" when none).
+	File string `mapstructure:"config"`
+	// Listen is the HTTP and websocket address, host:port.
+	Listen   string   `mapstructure:"listen"`
+	Redis    Redis    `mapstructure:"redis"`
+	KB       KB       `mapstructure:"kb"`
+	Session  Session  `mapstructure:"session"`
+	Log      Log      `mapstructure:"log"`
+	Admin    Admin    `mapstructure:"admin"`
+	WS       WS       `mapstructure:"ws"`
+	Rate     Rate     `mapstructure:"rate"`
+	HTTP     HTTP     `mapstructure:"http"`
+	Dialog   Dialog   `mapstructure:"dialog"`
+	Shutdown Shutdown `mapstructure:"shutdown"`
+}
+
+// Redis says where sessions, transcripts and events live. No address means in-memory sessions.
+type Redis struct {
+	// Addrs is one address for a single node, several for Cluster, or the Sentinels' addresses
+	// when MasterName is set (key redis.addr, comma-separated in env and flags).
+	Addrs      []string `mapstructure:"addr"`
+	MasterName string   `mapstructure:"master_name"`
+	Password   string   `mapstructure:"password"`
+	DB         int      `mapstructure:"db"`
+	Prefix     string   `mapstructure:"prefix"`
+}
+
+// Enabled reports whether a Redis address is configured.
+func (r Redis) Enabled() bool { return len(r.Addrs) > 0 }
+
+// KB says which knowledge base to serve.
+type KB struct {
+	// Dir is an editor's knowledge-base folder; "" serves the embedded one.
+	Dir string `mapstructure:"dir"`
+	// Watch reloads Dir when a file in it changes.
+	Watch bool `mapstructure:"watch"`
+}
+
+// Session bounds how long and how much of a conversation is kept.
+type Session struct {
+	TTL     time.Duration `mapstructure:"ttl"`     // idle lifetime
+	History int           `mapstructure:"history"` // transcript entries kept and sent on resume
+}
+
+// Log configures log/slog output.
+type Log struct {
+	Level  string `mapstructure:"level"`  // debug, info, warn, error
+	Format string `mapstructure:"format"` // json or text
+}
+
+// Admin protects the /admin/* endpoints; an empty Token turns them off.
+type Admin struct {
+	Token string `mapstructure:"token"`
+}
+
+// WS holds the websocket channel's limits.
+type WS struct {
+	// AllowedOrigins lists the Origins (scheme://host[:port]) that may open a socket;
+	// empty allows the server's own host only.
+	AllowedOrigins []string `mapstructure:"allowed_origins"`
+	// AppKey, when set, lets an app webview that sends "Origin: null" connect if it presents
+	// this key; without it such sockets are refused.
+	AppKey string `mapstructure:"app_key"`
+	// MaxFrameBytes: a bigger text frame gets an error frame and the socket stays open.
+	MaxFrameBytes int `mapstructure:"max_frame_bytes"`
+	// HardFrameBytes: a bigger frame closes the socket with 1009.
+	HardFrameBytes int           `mapstructure:"hard_frame_bytes"`
+	PingPeriod     time.Duration `mapstructure:"ping_period"`
+	SendQueue      int           `mapstructure:"send_queue"` // frames buffered per socket
+}
+
+// Rate limits messages per minute, shared across instances when Redis is configured.
+type Rate struct {
+	PerSession int `mapstructure:"per_session"`
+	PerIP      int `mapstructure:"per_ip"`
+}
+
+// HTTP holds settings about the clients in front of the server.
+type HTTP struct {
+	// TrustedProxies are load balancers (IP or CIDR) whose X-Forwarded-For header is believed when
+	// finding a client's address for rate.per_ip.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
+}
+
+// Dialog holds the engine's decision thresholds.
+type Dialog struct {
+	AnswerThreshold        float64 `mapstructure:"answer_threshold"`
+	ClarifyMargin          float64 `mapstructure:"clarify_margin"`
+	LeaveFlowThreshold     float64 `mapstructure:"leave_flow_threshold"`
+	FollowUpBoost          float64 `mapstructure:"follow_up_boost"`
+	FallbacksBeforeHandoff int     `mapstructure:"fallbacks_before_handoff"`
+}
+
+// Shutdown bounds a graceful stop.
+type Shutdown struct {
+	// Grace is how long turns in flight may take to finish before sockets are closed anyway.
+	Grace time.Duration `mapstructure:"grace"`
+}
+
+// Key is one configuration key with its default and meaning; Keys lists them all, in the order
+// the README's table shows them.
+type Key struct {
+	Name    string
+	Default any
+	Flag    string // "" when the key has no flag
+	Usage   string
+}
+
+// Env is the environment variable that sets the key.
+func (k Key) Env() string { return envName(k.Name) }
+
+// Keys is every configuration key. Defaults here are the built-in layer of the precedence; the
+// dialog thresholds default to the values the engine was tuned with.
+var Keys = []Key{
+	{Name: "listen", Default: "127.0.0.1:8080", Flag: "listen", Usage: "HTTP and websocket address (host:port)"},
+	{Name: "redis.addr", Default: "", Flag: "redis-addr", Usage: "Redis address; comma-separated for Cluster or Sentinel; empty = in-memory sessions"},
+	{Name: "redis.master_name", Default: "", Usage: "Sentinel master name (redis.addr then lists the Sentinels)"},
+	{Name: "redis.password", Default: "", Usage: "Redis password"},
+	{Name: "redis.db", Default: 0, Usage: "Redis database number (single node and Sentinel)"},
+	{Name: "redis.prefix", Default: "chatbot", Usage: "prefix of every Redis key"},
+	{Name: "kb.dir", Default: "", Flag: "kb-dir", Usage: "knowledge-base folder to serve; empty = the embedded one"},
+	{Name: "kb.watch", Default: true, Usage: "reload kb.dir when a file in it changes"},
+	{Name: "session.ttl", Default: 30 * time.Minute, Usage: "idle session lifetime"},
+	{Name: "session.history", Default: 50, Usage: "transcript entries kept per session and returned on resume"},
+	{Name: "log.level", Default: "info", Flag: "log-level", Usage: "log level: debug, info, warn, error"},
+	{Name: "log.format", Default: "json", Usage: "log format: json or text"},
+	{Name: "admin.token", Default: "", Usage: "bearer token for /admin/*; empty = admin endpoints off"},
+	{Name: "ws.allowed_origins", Default: []string{}, Usage: "Origins allowed to open a websocket; empty = the server's own host"},
+	{Name: "ws.app_key", Default: "", Usage: "key an app webview sends to connect with Origin: null; empty = refused"},
+	{Name: "ws.max_frame_bytes", Default: 8192, Usage: "larger client frames get an error frame"},
+	{Name: "ws.hard_frame_bytes", Default: 65536, Usage: "larger client frames close the socket (1009)"},
+	{Name: "ws.ping_period", Default: 30 * time.Second, Usage: "keepalive ping interval; a peer silent for two periods is dropped"},
+	{Name: "ws.send_queue", Default: 16, Usage: "frames queued per socket before it is closed as too slow"},
+	{Name: "rate.per_session", Default: 60, Usage: "messages per minute per session; 0 = no limit"},
+	{Name: "rate.per_ip", Default: 1200, Usage: "messages per minute per client IP (many people share a mobile carrier's address); 0 = no limit"},
+	{Name: "http.trusted_proxies", Default: []string{}, Usage: "load balancers (IP or CIDR) whose X-Forwarded-For names the client; empty = the TCP peer is the client"},
+	{Name: "dialog.answer_threshold", Default: dialog.DefaultConfig().AnswerThreshold, Usage: "lowest match score that is answered; below it the bot falls back"},
+	{Name: "dialog.clarify_margin", Default: dialog.DefaultConfig().ClarifyMargin, Usage: "top two candidates closer than this are offered as a choice"},
+	{Name: "dialog.leave_flow_threshold", Default: dialog.DefaultConfig().LeaveFlowThreshold, Usage: "while a flow waits for an answer, another article scoring this much leaves the flow"},
+	{Name: "dialog.follow_up_boost", Default: dialog.DefaultConfig().FollowUpBoost, Usage: "score added to the previous article for a short follow-up question"},
+	{Name: "dialog.fallbacks_before_handoff", Default: dialog.DefaultConfig().FallbacksBeforeHandoff, Usage: "consecutive fallbacks before a human is offered"},
+	{Name: "shutdown.grace", Default: 10 * time.Second, Usage: "time turns in flight get to finish on SIGINT/SIGTERM"},
+}
+
+// DialogConfig is the engine's part of the configuration.
+func (c *Config) DialogConfig() dialog.Config {
+	return dialog.Config{
+		AnswerThreshold:        c.Dialog.AnswerThreshold,
+		ClarifyMargin:          c.Dialog.ClarifyMargin,
+		LeaveFlowThreshold:     c.Dialog.LeaveFlowThreshold,
+		FollowUpBoost:          c.Dialog.FollowUpBoost,
+		FallbacksBeforeHandoff: c.Dialog.FallbacksBeforeHandoff,
+	}
+}
