@@ -32,12 +32,15 @@ type Output struct {
 	At        time.Time
 	Trace     *dialog.Trace
 	Replayed  bool // true when this is the stored reply to a re-sent message id
+	// HandoffReason is set when this turn put the user in the queue for a person:
+	// events.ReasonAsked or events.ReasonFallbacks. Acknowledgements while waiting leave it empty.
+	HandoffReason string
 }
 
 // Entry is one line of a session's transcript, as the welcome frame's history carries it.
 // User text is stored masked.
 type Entry struct {
-	Role    string             `json:"role"` // "user" or "bot"
+	Role    string             `json:"role"` // "user", "bot", or "agent" (a person at the contact center)
 	ID      string             `json:"id,omitempty"`
 	ReplyTo string             `json:"reply_to,omitempty"`
 	Kind    dialog.Kind        `json:"kind,omitempty"`
@@ -45,8 +48,13 @@ type Entry struct {
 	HTML    string             `json:"html,omitempty"`
 	Article string             `json:"article,omitempty"`
 	Buttons []knowledge.Button `json:"buttons,omitempty"`
+	Agent   string             `json:"agent,omitempty"` // role "agent": the name the contact center gave
 	At      time.Time          `json:"at"`
 }
+
+// KindAgent is the kind of an entry an agent wrote (AgentMessage). The dialog engine never
+// produces it.
+const KindAgent dialog.Kind = "agent"
 
 // Session is what a client gets when it opens (or resumes) a conversation.
 type Session struct {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"chatbot/bot/events"
+	"chatbot/bot/push"
 	"chatbot/bot/session"
 	"chatbot/dialog"
 )
@@ -31,6 +32,10 @@ type Options struct {
 	Store session.Store
 	// Events receives handoff, unanswered-question and feedback events; nil means in memory.
 	Events events.Sink
+	// Push carries what an agent writes (and an agent joining or leaving) to the sockets open
+	// on the session, on every instance; nil means this process only (push.NewLocal), right for
+	// a single instance. Pass a started push.Redis when several instances share Redis.
+	Push push.Hub
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// History is how many transcript entries Open returns on resume (default 50).
@@ -57,6 +62,7 @@ type Bot struct {
 	engines  EngineSource
 	store    session.Store
 	events   events.Sink
+	push     push.Hub
 	now      func() time.Time
 	history  int
 	attempts int
@@ -73,6 +79,7 @@ func New(o Options) (*Bot, error) {
 		engines:  o.Engines,
 		store:    o.Store,
 		events:   o.Events,
+		push:     o.Push,
 		now:      o.Now,
 		history:  o.History,
 		attempts: o.Attempts,
@@ -84,6 +91,9 @@ func New(o Options) (*Bot, error) {
 	}
 	if b.events == nil {
 		b.events = events.NewMemory(events.Options{})
+	}
+	if b.push == nil {
+		b.push = push.NewLocal()
 	}
 	if b.now == nil {
 		b.now = time.Now

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -28,6 +29,7 @@ func TestHandoffLifecycle(t *testing.T) {
 	out := f.say(t, id, "c2", askForPerson)
 	assert.Equal(t, dialog.KindHandoff, out.Kind)
 	assert.True(t, out.Handoff)
+	assert.Equal(t, events.ReasonAsked, out.HandoffReason)
 	assert.Equal(t, HandoffWaiting, f.handoffState(t, id))
 
 	hs := f.events.Handoffs()
@@ -47,6 +49,7 @@ func TestHandoffLifecycle(t *testing.T) {
 		assert.Empty(t, ack.Article, "the engine did not answer")
 		assert.Equal(t, testEngine(t).KB().Version, ack.KBVersion)
 		assert.Equal(t, "s3", ack.ID)
+		assert.Empty(t, ack.HandoffReason, "an acknowledgement is not a new handoff")
 		hist := f.history(t, id)
 		assert.Equal(t, negotiateQuestion, hist[len(hist)-2].Text)
 	})
@@ -77,7 +80,11 @@ func TestHandoffLifecycle(t *testing.T) {
 			assert.Equal(t, "agent-7", h.Agent)
 		}
 	}
-	assert.Equal(t, []events.HandoffEvent{events.HandoffRequested, events.AgentJoined, events.AgentLeft}, got)
+	assert.Equal(t, []events.HandoffEvent{events.HandoffRequested, events.UserMessage, events.AgentJoined,
+		events.UserMessage, events.AgentLeft}, got)
+	forwarded := f.events.Handoffs()[3]
+	assert.Equal(t, "agent-7", forwarded.Agent, "what the user says reaches the agent who has the session")
+	assert.Equal(t, []events.Line{{Role: "user", Text: "你好，我想协商还款", At: forwarded.At}}, forwarded.Transcript)
 
 	var texts []string
 	for _, e := range f.history(t, id) {
@@ -100,8 +107,9 @@ func TestHandoffCancelledByUser(t *testing.T) {
 	assert.NotEqual(t, agentReply.Text, out.Text)
 	assert.Equal(t, HandoffBot, f.handoffState(t, id))
 	hs := f.events.Handoffs()
-	require.Len(t, hs, 2)
-	assert.Equal(t, events.HandoffCancelled, hs[1].Event)
+	require.Len(t, hs, 3)
+	assert.Equal(t, events.UserMessage, hs[1].Event, "the question asked while waiting is passed on")
+	assert.Equal(t, events.HandoffCancelled, hs[2].Event)
 	assert.ErrorIs(t, f.bot.AgentJoined(context.Background(), id, "late"), ErrHandoffState)
 }
 
@@ -116,6 +124,7 @@ func TestHandoffAfterRepeatedFallbacks(t *testing.T) {
 		}
 	}
 	require.Equal(t, dialog.KindHandoff, out.Kind, "fallbacks pile up into a handoff")
+	assert.Equal(t, events.ReasonFallbacks, out.HandoffReason)
 	hs := f.events.Handoffs()
 	require.Len(t, hs, 1)
 	assert.Equal(t, events.ReasonFallbacks, hs[0].Reason)
@@ -161,4 +170,100 @@ func TestFeedback(t *testing.T) {
 	assert.ErrorIs(t, f.bot.Feedback(ctx, "bad", "s1", true), ErrUnknownSession)
 	other := f.open(t)
 	assert.ErrorIs(t, f.bot.Feedback(ctx, other, answer.ID, true), ErrUnknownReply, "replies belong to their session")
+}
+
+// listener collects the entries Listen delivers.
+type listener struct {
+	mu      sync.Mutex
+	entries []Entry
+}
+
+func (l *listener) deliver(e Entry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = append(l.entries, e)
+}
+
+func (l *listener) all() []Entry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]Entry(nil), l.entries...)
+}
+
+func TestAgentConversation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	id := f.open(t)
+	var l, other listener
+	stop := f.bot.Listen(id, l.deliver)
+	defer stop()
+	defer f.bot.Listen(f.open(t), other.deliver)()
+
+	f.say(t, id, "c1", askForPerson)
+	_, err := f.bot.AgentMessage(ctx, id, "王女士", "您好")
+	assert.ErrorIs(t, err, ErrHandoffState, "nobody can write before joining")
+	require.NoError(t, f.bot.AgentJoined(ctx, id, "客服 8012"))
+
+	e, err := f.bot.AgentMessage(ctx, id, "", "  您好，我是客服。\n请问您的卡号 6222021234567890123 是哪家银行的？\n\n<b>稍等</b>  ")
+	require.NoError(t, err)
+	assert.Equal(t, "agent", e.Role)
+	assert.Equal(t, KindAgent, e.Kind)
+	assert.Equal(t, "客服 8012", e.Agent, "named after the agent who joined")
+	assert.Equal(t, "s3", e.ID, "agent messages are numbered with the replies")
+	assert.NotContains(t, e.Text, "6222021234567890123", "personal numbers are masked")
+	assert.Equal(t, "<p>您好，我是客服。<br>请问您的卡号 "+strings.Split(strings.Split(e.Text, "卡号 ")[1], " ")[0]+
+		" 是哪家银行的？</p><p>&lt;b&gt;稍等&lt;/b&gt;</p>", e.HTML, "escaped, paragraphs and line breaks kept")
+
+	ack := f.say(t, id, "c2", "招商银行的")
+	assert.Equal(t, "s4", ack.ID)
+	require.NoError(t, f.bot.AgentLeft(ctx, id))
+
+	got := l.all()
+	require.Len(t, got, 3, "joined, the message, left: %+v", got)
+	assert.Equal(t, agentJoinedText, got[0].Text)
+	assert.Equal(t, "s2", got[0].ID)
+	assert.Equal(t, e, got[1])
+	assert.Equal(t, agentLeftText, got[2].Text)
+	assert.Equal(t, "s5", got[2].ID)
+	assert.Empty(t, other.all(), "other sessions hear nothing")
+
+	hist := f.history(t, id)
+	var roles []string
+	for _, h := range hist {
+		roles = append(roles, h.Role)
+	}
+	assert.Equal(t, []string{"user", "bot", "bot", "agent", "user", "bot", "bot"}, roles, "the history holds the agent's words too")
+	assert.Equal(t, e, hist[3])
+
+	stop()
+	f.say(t, id, "c3", askForPerson)
+	require.NoError(t, f.bot.AgentJoined(ctx, id, "客服 8013"))
+	assert.Len(t, l.all(), 3, "a stopped listener hears nothing more")
+}
+
+func TestAgentMessageRefusals(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	id := f.open(t)
+	f.say(t, id, "c1", askForPerson)
+	require.NoError(t, f.bot.AgentJoined(ctx, id, "a"))
+	tests := []struct {
+		name    string
+		session string
+		text    string
+		want    error
+	}{
+		{"malformed session", "bad", "您好", ErrUnknownSession},
+		{"unknown session", strings.Repeat("0", 32), "您好", ErrUnknownSession},
+		{"empty", id, " \n ", ErrBadInput},
+		{"too long", id, strings.Repeat("好", MaxAgentTextLength+1), ErrBadInput},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.bot.AgentMessage(ctx, tt.session, "a", tt.text)
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+	_, err := f.bot.AgentMessage(ctx, id, "a", strings.Repeat("好", MaxAgentTextLength))
+	assert.NoError(t, err, "the longest allowed message")
 }

@@ -75,8 +75,10 @@ func TestRedisGoneIsUnavailable(t *testing.T) {
 	_, err = f.bot.Handle(ctx, id, Input{MessageID: "c1", Text: negotiateQuestion})
 	assert.ErrorIs(t, err, ErrUnavailable)
 	assert.ErrorIs(t, f.bot.Feedback(ctx, id, "s1", true), ErrUnavailable)
+	_, err = f.bot.AgentMessage(ctx, id, "a", "您好")
+	assert.ErrorIs(t, err, ErrUnavailable)
 	assert.ErrorIs(t, f.bot.Ready(ctx), ErrUnavailable)
-	assert.Equal(t, []string{"create", "resume", "load", "load", "ping"}, f.errors, "each failure is reported once")
+	assert.Equal(t, []string{"create", "resume", "load", "load", "load", "ping"}, f.errors, "each failure is reported once")
 }
 
 func TestCancelledContextIsNotUnavailable(t *testing.T) {

@@ -82,6 +82,8 @@ type turn struct {
 	replayed   *sent             // the message id was answered before: resend that reply
 	requested  string            // a handoff started, for this reason
 	cancelled  bool              // the user left the queue for a person
+	forwarded  string            // the user's (masked) words, for the person they wait for or talk to
+	agent      string            // the agent who has the conversation, if any
 	unanswered string            // the engine's normalised text of a question it could not answer
 	slots      map[string]string // the dialog's slots after the turn
 }
@@ -104,9 +106,9 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 		st.Handoff, t.cancelled = HandoffBot, true
 		reply = b.respond(eng, st, in, &t)
 	case st.Handoff == HandoffWaiting:
-		reply = waitingReply
+		reply, t.forwarded = waitingReply, userText
 	case st.Handoff == HandoffAgent:
-		reply = agentReply
+		reply, t.forwarded, t.agent = agentReply, userText, st.Agent
 	default:
 		reply = b.respond(eng, st, in, &t)
 	}
@@ -126,6 +128,8 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 		Handoff:   reply.Handoff || reply.Kind == dialog.KindHandoff,
 		At:        now,
 		Trace:     reply.Trace,
+
+		HandoffReason: t.requested,
 	}
 	st.Buttons = reply.Buttons
 	st.remember(sent{MessageID: in.MessageID, ReplyID: t.out.ID, Kind: t.out.Kind,
@@ -196,6 +200,12 @@ func (b *Bot) afterTurn(ctx context.Context, sessionID string, in Input, t turn)
 			}
 			return b.events.Handoff(ctx, events.Handoff{Event: events.HandoffRequested, Session: sessionID,
 				Reason: t.requested, Slots: t.slots, Transcript: lines, At: now})
+		})
+	}
+	if t.forwarded != "" {
+		b.emit(ctx, "handoff", func(ctx context.Context) error {
+			return b.events.Handoff(ctx, events.Handoff{Event: events.UserMessage, Session: sessionID, Agent: t.agent,
+				Transcript: []events.Line{{Role: "user", Text: t.forwarded, At: now}}, At: now})
 		})
 	}
 	if t.cancelled {

@@ -69,7 +69,7 @@ func memoryBotServer(t *testing.T, opts channels.Options) *testServer {
 	eng := testEngine(t)
 	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng })})
 	require.NoError(t, err)
-	opts.Bot = b
+	opts.Bot, opts.Agents, opts.Live = b, b, b
 	return startServer(t, opts)
 }
 
@@ -269,4 +269,37 @@ func TestChatPageReconnectsAndResumes(t *testing.T) {
 	assert.Equal(t, 0, count(ctx, t, ".notice"), "the session resumed, it did not expire")
 	assert.Contains(t, metricsText(t, ts), `chatbot_turns_total{channel="ws",kind="answer"} 2`,
 		"each message ran exactly once")
+}
+
+// TestAgentMessagesInBrowser: a user who asked for a person sees the agent join and write at
+// once, marked as a person, and still sees it after a reload.
+func TestAgentMessagesInBrowser(t *testing.T) {
+	ctx := browser(t)
+	ts := memoryBotServer(t, channels.Options{AdminToken: adminToken})
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.http.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(".msg.bot.greeting")),
+		chromedp.SendKeys(chromedp.CSS("#input"), "转人工"),
+		chromedp.Click(chromedp.CSS("#send")),
+		waitFor(`document.querySelectorAll('.msg.bot.handoff[data-reply]').length === 1`),
+	))
+	session, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem('chatbot.session')`))
+	require.NoError(t, err)
+
+	for _, body := range []string{`{"action":"join","agent":"客服 8012"}`, `{"action":"message","text":"您好，<我是>客服。\n请问怎么称呼？"}`} {
+		status, res := agentCall(t, ts, session, adminToken, body)
+		require.Equal(t, http.StatusOK, status, res.Error)
+	}
+	const agentMsg = `.msg.agent[data-reply="s3"]`
+	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(agentMsg))))
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('`+agentMsg+`').innerText`))
+	require.NoError(t, err)
+	assert.Contains(t, text, "人工客服 · 客服 8012")
+	assert.Contains(t, text, "您好，<我是>客服。\n请问怎么称呼？", "shown as text, line break kept")
+	assert.Equal(t, 1, count(ctx, t, `.msg.bot[data-reply="s2"]`), "the join notice is shown once")
+	require.NoError(t, chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS(agentMsg)), chromedp.Sleep(500*time.Millisecond)))
+	screenshot(ctx, t, "chat-agent.png") // after the page's smooth scroll
+
+	require.NoError(t, chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(agentMsg))))
+	assert.Equal(t, 1, count(ctx, t, ".msg.agent"), "the agent's message is in the history, once")
 }

@@ -19,6 +19,7 @@ import (
 
 	"chatbot/bot"
 	"chatbot/bot/events"
+	"chatbot/bot/push"
 	"chatbot/bot/session"
 	"chatbot/channels"
 	"chatbot/channels/limit"
@@ -78,20 +79,31 @@ func testRedis(t *testing.T) (redis.UniversalClient, string) {
 }
 
 // redisInstance starts one server instance the way production runs it: the real bot with
-// sessions and events in Redis, rate limits counted in Redis.
+// sessions and events in Redis, rate limits counted in Redis, agents' messages pushed through
+// Redis pub/sub, and the contact-center API on.
 func redisInstance(t *testing.T, rdb redis.UniversalClient, prefix string, opts channels.Options) *testServer {
 	t.Helper()
 	eng := testEngine(t)
+	hub := push.NewRedis(rdb, prefix, nil)
+	require.NoError(t, hub.Start(context.Background()))
+	t.Cleanup(func() { _ = hub.Close() })
 	b, err := bot.New(bot.Options{
 		Engines: bot.EngineFunc(func() *dialog.Engine { return eng }),
 		Store:   session.NewRedis(rdb, prefix, session.Options{}),
 		Events:  events.NewRedis(rdb, prefix, events.Options{}),
+		Push:    hub,
 	})
 	require.NoError(t, err)
-	opts.Bot = b
+	opts.Bot, opts.Agents, opts.Live = b, b, b
 	opts.Limiter = limit.NewRedis(rdb, prefix)
+	if opts.AdminToken == "" {
+		opts.AdminToken = adminToken
+	}
 	return startServer(t, opts)
 }
+
+// adminToken is the contact center's token in tests.
+const adminToken = "test-admin-token-0123456789"
 
 func TestRealBotHappyPath(t *testing.T) {
 	rdb, prefix := testRedis(t)

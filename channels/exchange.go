@@ -83,7 +83,9 @@ func (s *Server) exchange(ctx context.Context, channel string, session *string, 
 	if *session == "" {
 		// A socket says hello first; feedback is about a reply in an existing session.
 		if channel == channelWebsocket || f.Type == TypeFeedback {
-			return []any{newError(f.ID, CodeNotHelloFirst)}
+			e := newError(f.ID, CodeNotHelloFirst)
+			s.rejected(channel, &e)
+			return []any{e}
 		}
 		// HTTP: a first message starts a session and says so with a welcome frame.
 		welcome, err := s.open(ctx, session, "", "", false)
@@ -95,7 +97,10 @@ func (s *Server) exchange(ctx context.Context, channel string, session *string, 
 
 	switch f.Type {
 	case TypeFeedback:
-		return append(frames, s.feedback(ctx, channel, *session, f))
+		if answer := s.feedback(ctx, channel, *session, f); answer != nil {
+			frames = append(frames, answer)
+		}
+		return frames
 	case TypeChoose:
 		return append(frames, s.turn(ctx, channel, session, bot.Input{MessageID: f.ID, Choice: f.Value})...)
 	default: // TypeMessage
@@ -106,7 +111,9 @@ func (s *Server) exchange(ctx context.Context, channel string, session *string, 
 // hello opens the requested session, or a new one, and welcomes the client into it.
 func (s *Server) hello(ctx context.Context, channel string, session *string, f ClientFrame) any {
 	if f.V != 0 && f.V != ProtocolVersion {
-		return newError(f.ID, CodeUnsupportedVersion)
+		e := newError(f.ID, CodeUnsupportedVersion)
+		s.rejected(channel, &e)
+		return e
 	}
 	requested := f.Session
 	malformed := requested != "" && !validSessionID(requested)
@@ -187,6 +194,9 @@ func (s *Server) feedback(ctx context.Context, channel, session string, f Client
 		useful = "yes"
 	}
 	s.metrics.feedback.WithLabelValues(useful).Inc()
+	if f.ID == "" {
+		return nil // nothing to acknowledge: only errors answer feedback without an id
+	}
 	return Control{Type: TypeAck, ReplyTo: f.ID}
 }
 
@@ -201,8 +211,8 @@ func (s *Server) observeTurn(channel string, out bot.Output, took time.Duration)
 	if out.Kind == dialog.KindFallback {
 		m.fallbacks.Inc()
 	}
-	if out.Handoff || out.Kind == dialog.KindHandoff {
-		m.handoffs.Inc()
+	if out.HandoffReason != "" {
+		m.handoffs.WithLabelValues(out.HandoffReason).Inc()
 	}
 }
 
@@ -228,27 +238,26 @@ func (s *Server) rejected(channel string, e *Error) {
 	s.metrics.turnErrors.WithLabelValues(channel, string(e.Code)).Inc()
 }
 
-// allowFrame checks the client address's and the session's rates. When the limiter itself fails
-// the frame is allowed: the store behind the bot will refuse the turn anyway if Redis is down,
-// and a limiter outage must not lock every cardholder out.
+// allowFrame counts the frame against the client address's and the session's rates, both in one
+// limiter call (one Redis round trip). When the limiter itself fails the frame is allowed: the
+// store behind the bot will refuse the turn anyway if Redis is down, and a limiter outage must
+// not lock every cardholder out.
 func (s *Server) allowFrame(ctx context.Context, ip, session string) (ok bool, scope string) {
-	check := func(scope, key string, rate limit.Rate) bool {
-		allowed, err := s.opts.Limiter.Allow(ctx, key, rate)
-		if err != nil {
-			s.metrics.storeErrors.WithLabelValues("rate_limit").Inc()
-			s.log.Warn("rate limiter failed, allowing frame", "scope", scope, "err", err.Error())
-			return true
-		}
-		if !allowed {
-			s.metrics.rateLimited.WithLabelValues(scope).Inc()
-		}
-		return allowed
+	checks := []limit.Check{{Key: "ip:" + ip, Rate: s.opts.IPRate}}
+	scopes := []string{"ip"}
+	if session != "" {
+		checks = append(checks, limit.Check{Key: "s:" + session, Rate: s.opts.SessionRate})
+		scopes = append(scopes, "session")
 	}
-	if !check("ip", "ip:"+ip, s.opts.IPRate) {
-		return false, "ip"
+	refused, err := s.opts.Limiter.Allow(ctx, checks...)
+	if err != nil {
+		s.metrics.storeErrors.WithLabelValues("rate_limit").Inc()
+		s.log.Warn("rate limiter failed, allowing frame", "err", err.Error())
+		return true, ""
 	}
-	if session != "" && !check("session", "s:"+session, s.opts.SessionRate) {
-		return false, "session"
+	if refused < 0 {
+		return true, ""
 	}
-	return true, ""
+	s.metrics.rateLimited.WithLabelValues(scopes[refused]).Inc()
+	return false, scopes[refused]
 }

@@ -59,11 +59,12 @@ type Welcome struct {
 	History []bot.Entry      `json:"history"`
 }
 
-// Reply is the bot's answer to a message or choose frame.
+// Reply is the bot's answer to a message or choose frame. A reply without reply_to was pushed:
+// an agent wrote it, or it says that an agent joined or left (kind "agent", "handoff", "answer").
 type Reply struct {
 	Type      string             `json:"type"`
 	ID        string             `json:"id"`
-	ReplyTo   string             `json:"reply_to"`
+	ReplyTo   string             `json:"reply_to,omitempty"`
 	Kind      dialog.Kind        `json:"kind"`
 	Text      string             `json:"text"`
 	HTML      string             `json:"html"`
@@ -72,6 +73,7 @@ type Reply struct {
 	Buttons   []knowledge.Button `json:"buttons"`
 	Handoff   bool               `json:"handoff"`
 	Replayed  bool               `json:"replayed,omitempty"` // the stored reply to a re-sent id
+	Agent     string             `json:"agent,omitempty"`    // kind "agent": who wrote it
 	At        time.Time          `json:"at"`
 }
 

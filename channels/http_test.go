@@ -75,6 +75,9 @@ func TestChatEndpoint(t *testing.T) {
 
 	_, res, _ = post(t, ts, `{"type":"feedback","session":"`+session+`","id":"f1","reply":"s1","useful":true}`, nil)
 	assert.Equal(t, map[string]any{"type": "ack", "reply_to": "f1"}, frame(t, res, 0))
+	status, res, _ = post(t, ts, `{"type":"feedback","session":"`+session+`","reply":"s1","useful":false}`, nil)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, []any{}, res.Frames, "feedback without an id: nothing to acknowledge")
 
 	errs := []struct {
 		name, body string

@@ -88,6 +88,9 @@ func (s *Server) writeChat(w http.ResponseWriter, session string, frames []any) 
 			break
 		}
 	}
+	if frames == nil {
+		frames = []any{} // feedback without an id: nothing to say, but always an array
+	}
 	body, err := encodeFrame(ChatResponse{Session: session, Frames: frames})
 	if err != nil {
 		s.log.Error("encode chat response", "err", err)

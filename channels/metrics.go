@@ -3,6 +3,8 @@ package channels
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"chatbot/bot/events"
 )
 
 // metrics are the channel's Prometheus series. Labels are small closed sets (reply kinds, error
@@ -12,7 +14,7 @@ type metrics struct {
 	turnErrors    *prometheus.CounterVec   // by channel and error code
 	turnLatency   *prometheus.HistogramVec // by channel
 	fallbacks     prometheus.Counter
-	handoffs      prometheus.Counter
+	handoffs      *prometheus.CounterVec // by reason: asked, fallbacks
 	replayed      prometheus.Counter
 	feedback      *prometheus.CounterVec // by useful
 	openSockets   prometheus.Gauge
@@ -20,6 +22,8 @@ type metrics struct {
 	rateLimited   *prometheus.CounterVec // by scope
 	queueOverflow prometheus.Counter
 	closes        *prometheus.CounterVec // by close code
+	agentActions  *prometheus.CounterVec // by action: join, leave, message
+	pushed        prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -38,9 +42,10 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		fallbacks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "chatbot_fallbacks_total", Help: "Replies of kind fallback (the knowledge base could not answer).",
 		}),
-		handoffs: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "chatbot_handoffs_total", Help: "Replies that hand the user to a person.",
-		}),
+		handoffs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_handoffs_total",
+			Help: "Users put in the queue for a person, by reason: asked, or fallbacks (the bot failed repeatedly).",
+		}, []string{"reason"}),
 		replayed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "chatbot_turns_replayed_total", Help: "Re-sent message ids answered with the stored reply.",
 		}),
@@ -62,9 +67,18 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		closes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chatbot_socket_closes_total", Help: "Websockets the server closed, by close code.",
 		}, []string{"code"}),
+		agentActions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_agent_actions_total", Help: "Contact-center requests applied, by action (join, leave, message).",
+		}, []string{"action"}),
+		pushed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "chatbot_pushed_frames_total", Help: "Entries pushed to open sockets outside a turn (agents' messages, agents joining or leaving).",
+		}),
 	}
 	reg.MustRegister(m.turns, m.turnErrors, m.turnLatency, m.fallbacks, m.handoffs, m.replayed,
-		m.feedback, m.openSockets, m.storeErrors, m.rateLimited, m.queueOverflow, m.closes)
+		m.feedback, m.openSockets, m.storeErrors, m.rateLimited, m.queueOverflow, m.closes, m.agentActions, m.pushed)
+	for _, reason := range []string{events.ReasonAsked, events.ReasonFallbacks} {
+		m.handoffs.WithLabelValues(reason) // present at 0, so rates work from the start
+	}
 	return m
 }
 

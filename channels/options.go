@@ -48,6 +48,12 @@ type Options struct {
 	// Knowledge is the live knowledge base: POST /admin/reload reloads it and /readyz reports
 	// its version and the problems of the last failed reload. Nil: both only report the bot.
 	Knowledge Knowledge
+	// Agents, with AdminToken, turns on POST /admin/sessions/{id}/agent for a contact-center
+	// system: take a waiting user's session, write to them, give it back. Nil: off (404).
+	Agents Agents
+	// Live pushes what agents write to the sockets open on the session. Nil: users see agents'
+	// messages only in the history of their next welcome.
+	Live Live
 	// Limiter counts frames for SessionRate and IPRate. Nil: an in-memory limiter, which is
 	// right for one instance only; pass limit.NewRedis to share counts across instances.
 	Limiter limit.Limiter
@@ -68,7 +74,7 @@ type Options struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed when finding the
 	// client address for IPRate. Default: none; the TCP peer is the client.
 	TrustedProxies []netip.Prefix
-	// AdminToken protects POST /admin/reload (Authorization: Bearer <token>). Empty: /admin/* is off (404).
+	// AdminToken protects /admin/* (Authorization: Bearer <token>). Empty: /admin/* is off (404).
 	AdminToken string
 
 	// MaxFrameBytes: a larger client frame gets a too_large error and the socket stays open.

@@ -72,7 +72,7 @@ func New(opts Options) *Server {
 //	GET  /widget.js       embeddable widget    GET  /readyz    bot ready, knowledge base loaded
 //	GET  /static/...      page assets          GET  /metrics   Prometheus
 //	GET  /ws              websocket            POST /admin/reload  reload the knowledge base
-//	POST /api/v1/chat     JSON turns
+//	POST /api/v1/chat     JSON turns           POST /admin/sessions/{id}/agent  contact center
 func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
@@ -88,6 +88,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
 	if s.opts.AdminToken != "" {
 		mux.Handle("POST /admin/reload", requireBearer(s.opts.AdminToken, http.HandlerFunc(s.serveReload)))
+		if s.opts.Agents != nil {
+			mux.Handle("POST /admin/sessions/{id}/agent", requireBearer(s.opts.AdminToken, http.HandlerFunc(s.serveAgent)))
+		}
 	}
 	return chain(mux, recoverPanics(s.log), securityHeaders)
 }

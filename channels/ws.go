@@ -74,8 +74,16 @@ type conn struct {
 	turns   sync.WaitGroup // turns in flight (at most one: the reader runs them)
 
 	// Owned by the reader goroutine.
-	session string
-	strikes int // rate-limited frames in a row
+	session    string
+	strikes    int    // rate-limited frames in a row
+	listening  string // the session whose pushed entries this socket receives
+	stopListen func()
+
+	// Pushed entries wait while the reader answers a frame, so they never overtake its answer
+	// (above all the welcome, whose history they would otherwise precede).
+	pushMu  sync.Mutex
+	holding bool
+	held    []pushed
 }
 
 type closeRequest struct {
@@ -86,6 +94,7 @@ type closeRequest struct {
 // readPump reads frames until the socket fails or closes, running each frame's turn.
 func (c *conn) readPump() {
 	defer func() {
+		c.listen("")
 		close(c.readerDone)
 		_ = c.ws.Close()
 		<-c.writerDone
@@ -162,9 +171,10 @@ func (c *conn) onPeerClose(code int, _ string) error {
 	return nil
 }
 
-// enqueue hands one frame to the writer without ever blocking the turn. A full queue means the
-// client is not reading: the socket is closed with 1013 and the client resumes after reconnecting.
-func (c *conn) enqueue(frame any) {
+// enqueue hands one frame of session's to the writer without ever blocking the caller (a turn,
+// or the push hub). A full queue means the client is not reading: the socket is closed with 1013
+// and the client resumes after reconnecting.
+func (c *conn) enqueue(session string, frame any) {
 	data, err := encodeFrame(frame)
 	if err != nil {
 		c.srv.log.Error("encode frame", "err", err)
@@ -174,7 +184,7 @@ func (c *conn) enqueue(frame any) {
 	case c.send <- data:
 	default:
 		c.srv.metrics.queueOverflow.Inc()
-		c.srv.log.Warn("send queue full, closing socket", "session", c.session, "queue", cap(c.send))
+		c.srv.log.Warn("send queue full, closing socket", "session", session, "queue", cap(c.send))
 		c.requestClose(CloseTryAgainLater, "send queue full")
 	}
 }
@@ -308,12 +318,21 @@ func (c *conn) handleFrame(mt int, data []byte) {
 		c.reject(*bad)
 		return
 	}
-	for _, frame := range s.exchange(c.ctx, channelWebsocket, &c.session, f) {
-		c.enqueue(frame)
+	c.hold()
+	defer c.release()
+	if f.Type == TypeHello && validSessionID(f.Session) {
+		// Listen before the history is read: an agent's message stored after the read still
+		// arrives, after the welcome.
+		c.listen(f.Session)
+	}
+	frames := s.exchange(c.ctx, channelWebsocket, &c.session, f)
+	c.listen(c.session) // hello, or a session that expired mid-turn, may have moved the socket
+	for _, frame := range frames {
+		c.enqueue(c.session, frame)
 	}
 }
 
 func (c *conn) reject(e Error) {
 	c.srv.rejected(channelWebsocket, &e)
-	c.enqueue(e)
+	c.enqueue(c.session, e)
 }

@@ -70,42 +70,58 @@ func TestWebsocketResendIsIdempotent(t *testing.T) {
 	assert.Equal(t, 1, stub.handled)
 }
 
+// badFrame is a frame the server must refuse with an error frame, keeping the socket open.
+type badFrame struct {
+	name    string
+	hello   bool
+	send    func(t *testing.T, c *client)
+	code    string
+	replyTo string
+}
+
 func TestWebsocketBadFrames(t *testing.T) {
-	tests := []struct {
-		name    string
-		hello   bool
-		send    func(c *client)
-		code    string
-		replyTo string
-	}{
-		{"bad json", true, func(c *client) { c.send(`{"type":"message",`) }, "bad_json", ""},
-		{"field of wrong type keeps the id", true, func(c *client) { c.send(`{"type":"message","id":"c1","text":5}`) }, "bad_json", "c1"},
-		{"not an object", true, func(c *client) { c.send(`"hello"`) }, "bad_json", ""},
-		{"unknown type", true, func(c *client) { c.send(`{"type":"dance","id":"c2"}`) }, "unknown_type", "c2"},
-		{"missing type", true, func(c *client) { c.send(`{"id":"c3","text":"hi"}`) }, "unknown_type", "c3"},
-		{"message before hello", false, func(c *client) { c.send(`{"type":"message","id":"c4","text":"你好"}`) }, "not_hello_first", "c4"},
-		{"choose before hello", false, func(c *client) { c.send(`{"type":"choose","id":"c5","value":"x"}`) }, "not_hello_first", "c5"},
-		{"over the size limit", true, func(c *client) {
+	tests := []badFrame{
+		{"bad json", true, func(t *testing.T, c *client) { c.send(`{"type":"message",`) }, "bad_json", ""},
+		{"field of wrong type keeps the id", true, func(t *testing.T, c *client) { c.send(`{"type":"message","id":"c1","text":5}`) }, "bad_json", "c1"},
+		{"not an object", true, func(t *testing.T, c *client) { c.send(`"hello"`) }, "bad_json", ""},
+		{"unknown type", true, func(t *testing.T, c *client) { c.send(`{"type":"dance","id":"c2"}`) }, "unknown_type", "c2"},
+		{"missing type", true, func(t *testing.T, c *client) { c.send(`{"id":"c3","text":"hi"}`) }, "unknown_type", "c3"},
+		{"message before hello", false, func(t *testing.T, c *client) { c.send(`{"type":"message","id":"c4","text":"你好"}`) }, "not_hello_first", "c4"},
+		{"choose before hello", false, func(t *testing.T, c *client) { c.send(`{"type":"choose","id":"c5","value":"x"}`) }, "not_hello_first", "c5"},
+		{"over the size limit", true, func(t *testing.T, c *client) {
 			c.send(`{"type":"message","id":"c6","text":"` + strings.Repeat("逾", 400) + `"}`)
 		}, "too_large", "c6"},
-		{"binary frame", true, func(c *client) {
+		{"binary frame", true, func(t *testing.T, c *client) {
 			require.NoError(t, c.ws.WriteMessage(websocket.BinaryMessage, []byte(`{"type":"message"}`)))
 		}, "binary_frame", ""},
-		{"empty text", true, func(c *client) { c.send(`{"type":"message","id":"c7","text":" \n\t "}`) }, "empty_text", "c7"},
-		{"empty choice", true, func(c *client) { c.send(`{"type":"choose","id":"c8","value":""}`) }, "empty_text", "c8"},
-		{"message without id", true, func(c *client) { c.send(`{"type":"message","text":"你好"}`) }, "bad_id", ""},
-		{"id with spaces", true, func(c *client) { c.send(`{"type":"message","id":"c 9","text":"你好"}`) }, "bad_id", ""},
-		{"feedback without useful", true, func(c *client) { c.send(`{"type":"feedback","id":"f1","reply":"s1"}`) }, "bad_json", "f1"},
-		{"newer protocol", false, func(c *client) { c.send(`{"type":"hello","id":"h1","v":2}`) }, "unsupported_version", "h1"},
+		{"empty text", true, func(t *testing.T, c *client) { c.send(`{"type":"message","id":"c7","text":" \n\t "}`) }, "empty_text", "c7"},
+		{"empty choice", true, func(t *testing.T, c *client) { c.send(`{"type":"choose","id":"c8","value":""}`) }, "empty_text", "c8"},
+		{"message without id", true, func(t *testing.T, c *client) { c.send(`{"type":"message","text":"你好"}`) }, "bad_id", ""},
+		{"id with spaces", true, func(t *testing.T, c *client) { c.send(`{"type":"message","id":"c 9","text":"你好"}`) }, "bad_id", ""},
+		{"feedback without useful", true, func(t *testing.T, c *client) { c.send(`{"type":"feedback","id":"f1","reply":"s1"}`) }, "bad_json", "f1"},
+		{"newer protocol", false, func(t *testing.T, c *client) { c.send(`{"type":"hello","id":"h1","v":2}`) }, "unsupported_version", "h1"},
 	}
-	ts := startServer(t, channels.Options{MaxFrameBytes: 1024})
+	// The channel's own checks, and the same table against the real bot with sessions in Redis.
+	servers := map[string]func(t *testing.T) *testServer{
+		"stub bot": func(t *testing.T) *testServer { return startServer(t, channels.Options{MaxFrameBytes: 1024}) },
+		"real bot, redis": func(t *testing.T) *testServer {
+			rdb, prefix := testRedis(t)
+			return redisInstance(t, rdb, prefix, channels.Options{MaxFrameBytes: 1024})
+		},
+	}
+	for server, start := range servers {
+		t.Run(server, func(t *testing.T) { badFrames(t, start(t), tests) })
+	}
+}
+
+func badFrames(t *testing.T, ts *testServer, tests []badFrame) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := dial(t, ts, nil)
 			if tt.hello {
 				c.hello("")
 			}
-			tt.send(c)
+			tt.send(t, c)
 			e := c.read()
 			assert.Equal(t, "error", e["type"])
 			assert.Equal(t, tt.code, e["code"])

@@ -19,6 +19,9 @@ const (
 	AgentJoined      HandoffEvent = "agent_joined" // a person took the conversation
 	AgentLeft        HandoffEvent = "agent_left"   // the person left; the bot answers again
 	HandoffCancelled HandoffEvent = "cancelled"    // the user went back to the bot before anyone joined
+	// UserMessage carries what the user wrote while waiting for, or talking to, a person (one
+	// masked transcript line): the contact center shows it to the agent.
+	UserMessage HandoffEvent = "user_message"
 )
 
 // Handoff reasons.
@@ -35,7 +38,7 @@ type Handoff struct {
 	Reason     string            // for HandoffRequested: ReasonAsked or ReasonFallbacks
 	Agent      string            // for AgentJoined and AgentLeft, as the contact center named them
 	Slots      map[string]string // what the bot learned: bank, days_overdue, amount, ...
-	Transcript []Line            // masked, oldest first (HandoffRequested only)
+	Transcript []Line            // masked, oldest first (HandoffRequested; UserMessage: the one new line)
 	At         time.Time
 }
 

@@ -40,6 +40,13 @@ func FeedbackKey(prefix string) string { return prefix + ":feedback" }
 
 // Handoff implements Sink.
 func (r *Redis) Handoff(ctx context.Context, h Handoff) error {
+	// Always a JSON object and array, so consumers need no null case.
+	if h.Slots == nil {
+		h.Slots = map[string]string{}
+	}
+	if h.Transcript == nil {
+		h.Transcript = []Line{}
+	}
 	slots, err := json.Marshal(h.Slots)
 	if err != nil {
 		return fmt.Errorf("handoff event: %w", err)

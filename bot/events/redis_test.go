@@ -47,6 +47,13 @@ func TestRedisHandoffStream(t *testing.T) {
 	var lines []Line
 	require.NoError(t, json.Unmarshal([]byte(v["transcript"].(string)), &lines))
 	assert.Equal(t, []Line{{Role: "user", Text: "卡号6222********7890", At: at}, {Role: "bot", Text: "抱歉", At: at}}, lines)
+
+	require.NoError(t, s.Handoff(ctx, Handoff{Event: AgentLeft, Session: "0123456789abcdef0123456789abcdef", Agent: "a", At: at}))
+	msgs, err = client.XRange(ctx, prefix+":handoff", "-", "+").Result()
+	require.NoError(t, err)
+	require.Len(t, msgs, 2)
+	assert.Equal(t, "{}", msgs[1].Values["slots"], "no slots: an empty object, never null")
+	assert.Equal(t, "[]", msgs[1].Values["transcript"], "no transcript: an empty array, never null")
 }
 
 func TestRedisStreamsAreCapped(t *testing.T) {

@@ -26,12 +26,20 @@ func (r Rate) String() string {
 	return fmt.Sprintf("%d per %s", r.Limit, r.Per)
 }
 
-// Limiter counts one event for key and reports whether it is within rate.
+// Check is one count to make: an event for Key, allowed up to Rate.
+type Check struct {
+	Key  string
+	Rate Rate
+}
+
+// Limiter counts one event for every check's key and reports the index of the first check over
+// its rate, or -1 when all are within. Every check is counted, whatever the others say.
 //
-// Counting uses fixed windows aligned to multiples of rate.Per: simple, one Redis round trip, and
-// at worst a burst of twice the limit across a window boundary, which is fine for flood control.
+// Counting uses fixed windows aligned to multiples of Rate.Per: simple, all checks of a call in
+// one Redis round trip, and at worst a burst of twice the limit across a window boundary, which
+// is fine for flood control.
 type Limiter interface {
-	Allow(ctx context.Context, key string, rate Rate) (bool, error)
+	Allow(ctx context.Context, checks ...Check) (refused int, err error)
 }
 
 // window returns the index of the fixed window t falls into and when that window ends.

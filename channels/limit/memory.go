@@ -31,26 +31,31 @@ func NewMemory() *Memory {
 }
 
 // Allow implements Limiter. It never fails.
-func (m *Memory) Allow(_ context.Context, key string, rate Rate) (bool, error) {
-	if rate.Unlimited() {
-		return true, nil
-	}
+func (m *Memory) Allow(_ context.Context, checks ...Check) (int, error) {
 	now := m.now()
-	index, end := window(now, rate.Per)
-
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.calls++
 	if m.calls%sweepEvery == 0 {
 		m.sweep(now)
 	}
-	c := m.windows[key]
-	if c == nil || c.index != index {
-		c = &counter{index: index, end: end}
-		m.windows[key] = c
+	refused := -1
+	for i, ch := range checks {
+		if ch.Rate.Unlimited() {
+			continue
+		}
+		index, end := window(now, ch.Rate.Per)
+		c := m.windows[ch.Key]
+		if c == nil || c.index != index {
+			c = &counter{index: index, end: end}
+			m.windows[ch.Key] = c
+		}
+		c.count++
+		if c.count > ch.Rate.Limit && refused < 0 {
+			refused = i
+		}
 	}
-	c.count++
-	return c.count <= rate.Limit, nil
+	return refused, nil
 }
 
 func (m *Memory) sweep(now time.Time) {

@@ -18,13 +18,13 @@ import (
 func newKBCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "kb",
-		Short: "Knowledge-base tools for editors: kb lint, kb stats, kb test, kb gaps",
+		Short: "Knowledge-base tools for editors: kb lint, kb stats, kb test, kb gaps, kb feedback",
 		Long: "Tools for content editors. DIR is a knowledge-base folder; without it the commands use\n" +
 			"kb.dir from the configuration, else the embedded knowledge base.",
 		Args: cobra.ArbitraryArgs,
 		RunE: groupRunE,
 	}
-	cmd.AddCommand(newKBLintCmd(), newKBStatsCmd(), newKBTestCmd(), newKBGapsCmd())
+	cmd.AddCommand(newKBLintCmd(), newKBStatsCmd(), newKBTestCmd(), newKBGapsCmd(), newKBFeedbackCmd())
 	return cmd
 }
 

@@ -34,7 +34,8 @@ func newServeCmd() *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the chat page, websocket, HTTP API, health and metrics",
 		Long: "Serve the chat page (/), the websocket (/ws), the JSON API (/api/v1/chat), /healthz, /readyz,\n" +
-			"/metrics and, with admin.token, POST /admin/reload. Sessions are kept in Redis when\n" +
+			"/metrics and, with admin.token, POST /admin/reload and the contact center's\n" +
+			"POST /admin/sessions/{id}/agent. Sessions are kept in Redis when\n" +
 			"redis.addr is set, else in memory. SIGINT or SIGTERM stops gracefully: no new sockets,\n" +
 			"turns in flight finish, sockets close with 1001.",
 		Args: usageArgs(cobra.NoArgs),
@@ -75,6 +76,7 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 		Engines:        lib,
 		Store:          b.store,
 		Events:         b.events,
+		Push:           b.push,
 		History:        cfg.Session.History,
 		Logger:         log,
 		OnBackendError: backendErrors,
@@ -87,6 +89,7 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 		return err
 	}
 	opts.Bot, opts.Knowledge, opts.Limiter, opts.Logger, opts.Registry = chatbot, lib, b.limiter, log, reg
+	opts.Agents, opts.Live = chatbot, chatbot
 	channel := channels.New(opts)
 
 	ln, err := net.Listen("tcp", cfg.Listen)

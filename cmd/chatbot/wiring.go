@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"chatbot/bot/events"
+	"chatbot/bot/push"
 	"chatbot/bot/session"
 	"chatbot/channels"
 	"chatbot/channels/limit"
@@ -33,13 +34,14 @@ func newRedisClient(r config.Redis) redis.UniversalClient {
 	})
 }
 
-// backend is where sessions, events and rate-limit counters live: Redis, shared by every
-// instance, or process memory for a single one.
+// backend is where sessions, events and rate-limit counters live, and how agents' messages reach
+// the sockets: Redis, shared by every instance, or process memory for a single one.
 type backend struct {
 	kind    string // "redis" or "memory", for the start-up log
 	store   session.Store
 	events  events.Sink
 	limiter limit.Limiter
+	push    push.Hub
 	close   func()
 }
 
@@ -51,6 +53,7 @@ func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bac
 			store:   session.NewMemory(sessions),
 			events:  events.NewMemory(events.Options{}),
 			limiter: limit.NewMemory(),
+			push:    push.NewLocal(),
 			close:   func() {},
 		}, nil
 	}
@@ -62,12 +65,21 @@ func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bac
 		client.Close()
 		return nil, fmt.Errorf("redis %s: %w", strings.Join(cfg.Redis.Addrs, ","), err)
 	}
+	hub := push.NewRedis(client, cfg.Redis.Prefix, log)
+	if err := hub.Start(pingCtx); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("redis %s: %w", strings.Join(cfg.Redis.Addrs, ","), err)
+	}
 	return &backend{
 		kind:    "redis",
 		store:   session.NewRedis(client, cfg.Redis.Prefix, sessions),
 		events:  events.NewRedis(client, cfg.Redis.Prefix, events.Options{}),
 		limiter: limit.NewRedis(client, cfg.Redis.Prefix),
+		push:    hub,
 		close: func() {
+			if err := hub.Close(); err != nil {
+				log.Warn("closing redis subscription", "err", err)
+			}
 			if err := client.Close(); err != nil {
 				log.Warn("closing redis client", "err", err)
 			}

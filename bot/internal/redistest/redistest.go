@@ -82,3 +82,15 @@ func ClosedAddr(t testing.TB) string {
 	_ = l.Close()
 	return addr
 }
+
+// Unreachable returns a client of an address nothing listens on, failing fast (no retries, short
+// timeouts), for tests of Redis going away. It is closed when the test ends.
+func Unreachable(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	client := redis.NewUniversalClient(&redis.UniversalOptions{
+		Addrs: []string{ClosedAddr(t)}, MaxRetries: -1, DialTimeout: 200 * time.Millisecond,
+		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond,
+	})
+	t.Cleanup(func() { _ = client.Close() })
+	return client
+}

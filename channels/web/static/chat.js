@@ -246,9 +246,15 @@
     if (f.id && shown[f.id]) return;
     if (f.id) shown[f.id] = true;
     disableOldChoices();
-    var msg = el('div', 'msg bot' + (f.handoff || f.kind === 'handoff' ? ' handoff' : ''));
+    var agent = f.kind === 'agent'; // a person at the contact center wrote it (pushed, or history)
+    var msg = el('div', 'msg bot' + (agent ? ' agent' : '') + (f.handoff || f.kind === 'handoff' ? ' handoff' : ''));
     if (f.id) msg.setAttribute('data-reply', f.id);
     if (f.article) msg.setAttribute('data-article', f.article);
+    if (agent) {
+      var who = el('div', 'meta who');
+      who.textContent = f.agent ? '人工客服 · ' + f.agent : '人工客服';
+      msg.appendChild(who);
+    }
     var bubble = el('div', 'bubble');
     if (f.html) bubble.innerHTML = f.html; // the server renders safe HTML (no raw HTML, safe links)
     else bubble.textContent = f.text || '';
@@ -331,7 +337,7 @@
       } else {
         addBot({
           id: e.id, reply_to: e.reply_to, kind: e.kind, text: e.text, html: e.html,
-          article: e.article, buttons: e.buttons
+          article: e.article, buttons: e.buttons, agent: e.agent
         }, false);
       }
     });

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"chatbot/config"
+)
+
+// loadRedisConfig loads the configuration from CHATBOT_* environment variables only.
+func loadRedisConfig(t *testing.T, env map[string]string) config.Redis {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	cfg, err := config.Load(nil)
+	require.NoError(t, err)
+	return cfg.Redis
+}
+
+// TestRedisTopologyFromConfig: the redis.* keys pick a single node, a Cluster or Sentinel, and
+// reach the client with their values.
+func TestRedisTopologyFromConfig(t *testing.T) {
+	t.Run("single node", func(t *testing.T) {
+		r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": "10.1.2.3:6379", "CHATBOT_REDIS_PASSWORD": "pw", "CHATBOT_REDIS_DB": "3"})
+		client := newRedisClient(r)
+		defer client.Close()
+		single, ok := client.(*redis.Client)
+		require.True(t, ok, "got %T", client)
+		o := single.Options()
+		assert.Equal(t, "10.1.2.3:6379", o.Addr)
+		assert.Equal(t, "pw", o.Password)
+		assert.Equal(t, 3, o.DB)
+	})
+	t.Run("cluster: several addresses", func(t *testing.T) {
+		r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": "10.1.2.3:7000, 10.1.2.4:7000,10.1.2.5:7000", "CHATBOT_REDIS_PASSWORD": "pw"})
+		client := newRedisClient(r)
+		defer client.Close()
+		cluster, ok := client.(*redis.ClusterClient)
+		require.True(t, ok, "got %T", client)
+		o := cluster.Options()
+		assert.Equal(t, []string{"10.1.2.3:7000", "10.1.2.4:7000", "10.1.2.5:7000"}, o.Addrs)
+		assert.Equal(t, "pw", o.Password)
+	})
+	t.Run("sentinel: a master name", func(t *testing.T) {
+		r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": "10.1.2.3:26379,10.1.2.4:26379", "CHATBOT_REDIS_MASTER_NAME": "cards"})
+		client := newRedisClient(r)
+		defer client.Close()
+		failover, ok := client.(*redis.Client)
+		require.True(t, ok, "got %T", client)
+		assert.Equal(t, "FailoverClient", failover.Options().Addr, "go-redis names its Sentinel-backed client so")
+	})
+}
+
+// TestSentinelFromConfig runs a real Sentinel in front of a Redis of its own (both started and
+// stopped by the test, never the shared one) and checks that redis.addr and redis.master_name
+// bring the chatbot's client to the master.
+func TestSentinelFromConfig(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not installed: skipping the Sentinel test")
+	}
+	master := startRedisProcess(t, "--save", "", "--appendonly", "no")
+	conf := filepath.Join(t.TempDir(), "sentinel.conf")
+	host, port, _ := net.SplitHostPort(master)
+	require.NoError(t, os.WriteFile(conf, []byte(fmt.Sprintf(
+		"sentinel monitor chatbot-test %s %s 1\nsentinel down-after-milliseconds chatbot-test 60000\n", host, port)), 0o600))
+	sentinel := startRedisProcess(t, conf, "--sentinel")
+
+	r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": sentinel, "CHATBOT_REDIS_MASTER_NAME": "chatbot-test"})
+	client := newRedisClient(r)
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, client.Set(ctx, "through-sentinel", "yes", time.Minute).Err())
+
+	direct := redis.NewClient(&redis.Options{Addr: master})
+	defer direct.Close()
+	got, err := direct.Get(ctx, "through-sentinel").Result()
+	require.NoError(t, err)
+	assert.Equal(t, "yes", got, "the write went to the master the Sentinel named")
+
+	r.MasterName = "no-such-master"
+	wrong := newRedisClient(r)
+	defer wrong.Close()
+	assert.Error(t, wrong.Ping(ctx).Err(), "a master name the Sentinel does not know fails")
+}
+
+// startRedisProcess runs redis-server with args on a free port until the test ends and returns
+// its address.
+func startRedisProcess(t *testing.T, args ...string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	_, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command("redis-server", append(args, "--port", port, "--bind", "127.0.0.1")...)
+	cmd.Dir = t.TempDir()
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer client.Close()
+	require.Eventually(t, func() bool {
+		return client.Ping(context.Background()).Err() == nil
+	}, 5*time.Second, 50*time.Millisecond, "redis-server %v on %s did not start", args, addr)
+	return addr
+}
