@@ -39,7 +39,7 @@ const (
 // decide scores the message and answers, clarifies or falls back.
 func (t *turn) decide() Reply {
 	cfg := t.e.cfg
-	cands := t.withPrior(t.scores())
+	cands, preferred := t.preferred(t.withPrior(t.scores()))
 	t.tr.Candidates = topCandidates(cands)
 	if len(cands) == 0 {
 		t.note("fallback: no article shares a word with the message")
@@ -53,6 +53,11 @@ func (t *turn) decide() Reply {
 	case top.Article == outOfScope:
 		t.note(fmt.Sprintf("fallback: out-of-scope examples scored best (%.3f, %q)", top.Score, top.Example))
 		return t.fallback()
+	}
+	if preferred { // the editor's rule settles what a clarify question would ask
+		t.note(fmt.Sprintf("answer %s: score %.3f >= threshold %.3f, chosen by prefer rule %s",
+			top.Article, top.Score, cfg.AnswerThreshold, t.prefer.ID))
+		return t.answerArticle(top.Article)
 	}
 	if near := closeCandidates(cands, cfg.ClarifyMargin); len(near) > 1 {
 		t.note(fmt.Sprintf("clarify: %s %.3f and %s %.3f differ by %.1f%% < margin %.1f%%",

@@ -135,14 +135,17 @@ func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
 
 // turn is the work of answering one message.
 type turn struct {
-	e       *Engine
-	st      State
-	tr      *Trace
-	msg     normalised
-	cands   []Candidate     // scores of msg, computed at most once
-	scored  bool            // cands is filled
-	resume  *knowledge.Flow // a flow this turn left; answers offer to resume it
-	outcome outcome
+	e      *Engine
+	st     State
+	tr     *Trace
+	msg    normalised
+	cands  []Candidate     // scores of msg, computed at most once
+	scored bool            // cands is filled
+	resume *knowledge.Flow // a flow this turn left; answers offer to resume it
+	prefer *knowledge.Rule // the prefer rule that matched the message, if any
+	// preferNoted: the prefer rule's effect is already in the trace.
+	preferNoted bool
+	outcome     outcome
 }
 
 func (s State) clone() State {
@@ -169,9 +172,11 @@ func (t *turn) say(text string) Reply {
 		return t.prompt()
 	}
 	t.learnSlots()
-	if rule := matchRules(e.rules, t.msg.Text, t.tr); rule != nil {
-		return t.applyRule(rule)
+	m := matchRules(e.rules, t.msg.Text, t.tr.Slots, t.tr)
+	if m.act != nil {
+		return t.applyRule(m.act)
 	}
+	t.prefer = m.prefer
 	if t.st.Flow != nil {
 		if r, ok := t.flowAnswer(); ok {
 			return r

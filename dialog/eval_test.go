@@ -119,6 +119,20 @@ func TestCheckRouting(t *testing.T) {
 	}
 }
 
+func TestCheckRoutingReportsAnsweredOutOfScopeExamples(t *testing.T) {
+	kb := testKB()
+	kb.OutOfScope = append(kb.OutOfScope, examples("out-of-scope.yaml", "", "", "", "", "信用卡有没有宽限期")[4])
+	e, err := New(kb, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `out-of-scope.yaml:8: out-of-scope question "信用卡有没有宽限期" is answered as grace-period`
+	ps := CheckRouting(e)
+	if len(ps) != 2 || !strings.HasPrefix(ps[1].String(), want) {
+		t.Errorf("problems = %v, want the twins' and one starting %q", ps, want)
+	}
+}
+
 func readFile(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(name)

@@ -104,9 +104,11 @@ func (t *turn) flowAnswer() (Reply, bool) {
 	}
 	value, read := t.readSlot(cs)
 	other, otherScore := t.otherArticle(f)
-	short := runeLen(t.msg.Text) <= shortAnswerRunes
+	// A short message, or one that asks nothing (「逾期两个多月了」), that reads as the answer is
+	// the answer; a question that also carries one (「晚了3天 会上征信吗」) may be for another article.
+	statement := runeLen(t.msg.Text) <= shortAnswerRunes || !t.e.words.isQuestion(t.msg.Text)
 	switch {
-	case read && (short || other == ""):
+	case read && (statement || other == ""):
 		t.st.Slots[cs.slot.Name] = value
 		t.tr.Slots = withSlot(t.tr.Slots, cs.slot.Name, value)
 		t.note(fmt.Sprintf("flow %s: %s=%s from text", f.ID, cs.slot.Name, value))
@@ -133,7 +135,7 @@ func (t *turn) flowAnswer() (Reply, bool) {
 // otherArticle returns the best article outside flow f when it scores at least the
 // leave-flow threshold and beats the out-of-scope examples.
 func (t *turn) otherArticle(f *knowledge.Flow) (string, float64) {
-	cands := t.scores()
+	cands, _ := t.preferred(t.scores())
 	t.tr.Candidates = topCandidates(cands)
 	if len(cands) == 0 || cands[0].Article == f.Article || cands[0].Article == outOfScope ||
 		cands[0].Score < t.e.cfg.LeaveFlowThreshold {

@@ -84,6 +84,16 @@ func TestFlows(t *testing.T) {
 			{in: "逾期会影响征信吗", kind: KindAnswer, article: "credit-report", button: "flow:negotiation"},
 			{in: "!flow:negotiation", kind: KindAsk, slot: "days_overdue"},
 		}},
+		{"a long answer that asks nothing stays in the flow", []step{
+			{in: "帮我想想怎么跟银行谈", kind: KindAsk, slot: "bank"},
+			{in: "招行", kind: KindAsk, slot: "days_overdue"},
+			{in: "逾期很久了 两个多月了", kind: KindAsk, slot: "reason"},
+		}},
+		{"a long answer that also asks leaves the flow", []step{
+			{in: "帮我想想怎么跟银行谈", kind: KindAsk, slot: "bank"},
+			{in: "招行", kind: KindAsk, slot: "days_overdue"},
+			{in: "逾期两个多月了 逾期记录会影响征信吗", kind: KindAnswer, article: "credit-report"},
+		}},
 		{"safety interrupts a flow", []step{
 			{in: "帮我想想怎么跟银行谈", kind: KindAsk, slot: "bank"},
 			{in: "我不想活了", kind: KindAnswer, article: "emotional-support", text: []string{"12356"}},

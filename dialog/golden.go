@@ -95,9 +95,9 @@ func buttonValues(bs []knowledge.Button) string {
 
 // CheckRouting asks every example question of every article in a fresh conversation and reports
 // each one the engine does not route to its own article (an answer, the article's flow asking,
-// or for human-agent a handoff; never a clarify),
-// at the example's file and line. Editors see at once when a new example or synonym pulls
-// another article's questions away.
+// or for human-agent a handoff; never a clarify), and every out-of-scope example it does not
+// fall back on, at the example's file and line. Editors see at once when a new example, synonym
+// or rule pulls another article's questions away.
 func CheckRouting(e *Engine) []knowledge.Problem {
 	var out []knowledge.Problem
 	for _, a := range e.kb.Articles {
@@ -109,6 +109,13 @@ func CheckRouting(e *Engine) []knowledge.Problem {
 			}
 			out = append(out, knowledge.Problem{Pos: q.Pos, Message: fmt.Sprintf(
 				"example question %q of %s is routed to %s (%s)", q.Text, a.ID, got, r.Trace.Decision)})
+		}
+	}
+	for _, q := range e.kb.OutOfScope {
+		r, _, outc := e.respond(State{}, Input{Text: q.Text})
+		if got := label(r, outc); got != FallbackLabel {
+			out = append(out, knowledge.Problem{Pos: q.Pos, Message: fmt.Sprintf(
+				"out-of-scope question %q is answered as %s (%s)", q.Text, got, r.Trace.Decision)})
 		}
 	}
 	return out

@@ -23,6 +23,9 @@ type scoreParams struct {
 	tfPower    float64              // centroid weight = IDF * (share of the article's examples using the gram)^tfPower
 	// Weights of the score parts; they sum to 1 so scores stay in [0, 1].
 	mixExample, mixCoverage, mixCentroid, mixKeyword float64
+	// nearestOutOfScope: an out-of-scope example that is the nearest example of all and matches
+	// at least this well (F-beta) sends the message to the fallback.
+	nearestOutOfScope float64
 }
 
 // params were chosen by leave-one-out over the built-in knowledge base's own example questions
@@ -36,6 +39,7 @@ var params = scoreParams{
 	beta:       1.5,
 	tfPower:    1,
 	mixExample: 0.2, mixCoverage: 0.1, mixCentroid: 0.4, mixKeyword: 0.3,
+	nearestOutOfScope: 0.5,
 }
 
 // index is an inverted index from character n-grams to the example questions and articles that
@@ -100,7 +104,11 @@ func buildIndex(n *normaliser, kb *knowledge.KB) *index {
 			perArticle[ai]++
 		}
 	}
+	refusals := refusalArticles(kb)
 	for _, a := range kb.Articles {
+		if refusals[a.ID] {
+			continue
+		}
 		ai := addArticle(a.ID)
 		addExamples(ai, a.Questions)
 		extra := grams(n.normalise(a.Title).Text, nil)
@@ -199,6 +207,20 @@ func buildIndex(n *normaliser, kb *knowledge.KB) *index {
 			dot: make([]float64, len(ix.articles)), pos: make([]int32, len(ix.articles))}
 	}
 	return ix
+}
+
+// refusalArticles are the articles refusal rules answer. Scoring never offers them: a refusal
+// must come from a rule's clear pattern, not from a question that merely shares words with
+// one (「不还会怎样」 is not a request to dodge the debt). Their example questions are answered
+// by the rules, which CheckRouting verifies.
+func refusalArticles(kb *knowledge.KB) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range kb.Rules {
+		if r.Kind == knowledge.RuleRefusal && r.Article != "" {
+			out[r.Article] = true
+		}
+	}
+	return out
 }
 
 func (ix *index) addKeyword(k string, ai int32) {

@@ -1,6 +1,8 @@
 package dialog
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 
 	"chatbot/knowledge"
@@ -32,10 +34,23 @@ func compilePatterns(n *normaliser, ps [][]string) [][]string {
 	return out
 }
 
-// matchRules checks the rules in order and returns the first that matches text, recording every
-// rule it checked in the trace.
-func matchRules(rules []compiledRule, text string, tr *Trace) *knowledge.Rule {
+// ruleMatch is the outcome of checking the rules against one message.
+type ruleMatch struct {
+	act    *knowledge.Rule // the first safety, command, refusal or flow rule that matched
+	prefer *knowledge.Rule // the first prefer rule that matched, for scoring to honour
+}
+
+// matchRules checks the rules in order, recording every rule it checked in the trace. The first
+// acting rule (safety, command, refusal, flow) ends the check. Prefer rules never end it: the
+// first one that matches is kept for scoring, later prefer rules are not checked. slots are the
+// slots understood from the message, for prefer rules' `when`.
+func matchRules(rules []compiledRule, text string, slots map[string]string, tr *Trace) ruleMatch {
+	var m ruleMatch
 	for _, r := range rules {
+		prefer := r.rule.Kind == knowledge.RulePrefer
+		if prefer && m.prefer != nil {
+			continue
+		}
 		p, ok := firstMatch(r.patterns, text)
 		if !ok {
 			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID})
@@ -45,10 +60,41 @@ func matchRules(rules []compiledRule, text string, tr *Trace) *knowledge.Rule {
 			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless " + u + ")"})
 			continue
 		}
+		if prefer && len(r.rule.When) > 0 {
+			cond := describeWhen(r.rule.When, slots)
+			if !partMatches(r.rule.When, slots) {
+				tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (when " + cond + " not met)"})
+				continue
+			}
+			p += " (when " + cond + ")"
+		}
 		tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Matched: true, Pattern: p})
-		return r.rule
+		if prefer {
+			m.prefer = r.rule
+			continue
+		}
+		m.act = r.rule
+		return m
 	}
-	return nil
+	return m
+}
+
+// describeWhen renders a `when` against the message's slots, e.g. "days_overdue=2 in [1-5]".
+func describeWhen(when map[string][]string, slots map[string]string) string {
+	names := make([]string, 0, len(when))
+	for k := range when {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		v := slots[k]
+		if v == "" {
+			v = "?"
+		}
+		parts[i] = fmt.Sprintf("%s=%s in [%s]", k, v, strings.Join(when[k], ","))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // firstMatch returns the first pattern all of whose words text contains, written a&b.

@@ -12,6 +12,7 @@ const (
 	partCentroid = "centroid" // cosine between the message and the article's average example
 	partKeyword  = "keyword"  // share of the message's weight inside the article's keywords
 	partPrior    = "prior"    // follow-up bonus for the previous article
+	partNearest  = "nearest"  // out of scope lifted to the top: its example is the nearest question
 )
 
 // scratch holds per-call accumulators, pooled so scoring allocates little; only entries that
@@ -31,6 +32,12 @@ func (sc *scratch) reset() {
 		sc.cover[a], sc.dot[a] = 0, 0
 	}
 	sc.exTouch, sc.artTouch, sc.grams = sc.exTouch[:0], sc.artTouch[:0], sc.grams[:0]
+}
+
+// scored is one article's score and its parts while ranking.
+type scored struct {
+	article, example          int32
+	score, ex, cov, cent, key float64
 }
 
 // score ranks the articles for a normalised message, best first; ties break on article id so the
@@ -74,10 +81,6 @@ func (ix *index) score(text string) []Candidate {
 	}
 	norm := math.Sqrt(norm2)
 
-	type scored struct {
-		article, example          int32
-		score, ex, cov, cent, key float64
-	}
 	all := make([]scored, len(sc.artTouch))
 	pos := sc.pos // article -> index in all, valid for touched articles only
 	for i, a := range sc.artTouch {
@@ -110,6 +113,18 @@ func (ix *index) score(text string) []Candidate {
 		}
 		return ix.articles[all[i].article].id < ix.articles[all[j].article].id
 	})
+	// The out-of-scope examples have no keywords and a diffuse average, so an article whose
+	// keyword the message names (「花呗额度怎么提高」) can outscore them even when an out-of-scope
+	// example is by far the closest question. When the single nearest example is out of scope
+	// and matches well, it decides: out of scope takes the top score (part "nearest").
+	var lift float64
+	if o := ix.nearestOutOfScope(all); o > 0 {
+		lift = all[0].score - all[o].score
+		all[o].score = all[0].score
+		oos := all[o]
+		copy(all[1:o+1], all[:o])
+		all[0] = oos
+	}
 	cands := make([]Candidate, len(all))
 	for i, c := range all {
 		cands[i] = Candidate{Article: ix.articles[c.article].id, Score: c.score}
@@ -118,9 +133,30 @@ func (ix *index) score(text string) []Candidate {
 		}
 		if i < maxTraceCands { // score parts only where a trace shows them
 			cands[i].Parts = map[string]float64{partExample: c.ex, partCoverage: c.cov, partCentroid: c.cent, partKeyword: c.key}
+			if i == 0 && lift > 0 {
+				cands[i].Parts[partNearest] = lift
+			}
 		}
 	}
 	return cands
+}
+
+// nearestOutOfScope returns the position in all of the out-of-scope pseudo-article when its best
+// example is the best example of all and matches at least params.nearestOutOfScope; 0 otherwise
+// (also when it is already first).
+func (ix *index) nearestOutOfScope(all []scored) int {
+	at, best := 0, 0.0
+	for i, c := range all {
+		if ix.articles[c.article].id == outOfScope {
+			at = i
+		} else {
+			best = max(best, c.ex)
+		}
+	}
+	if at == 0 || all[at].ex < params.nearestOutOfScope || all[at].ex <= best {
+		return 0
+	}
+	return at
 }
 
 // keywordCover returns, per article, the weight of the article's keywords found in the message,

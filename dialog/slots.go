@@ -27,6 +27,13 @@ var (
 	// overdueCues show a number in the message is a time overdue, so it may fill days_overdue
 	// even when no flow asked.
 	overdueCues = []string{"逾期", "晚还", "没还", "欠", "拖", "超过", "过了", "晚了", "迟了", "还款日", "到期"}
+	// lateBefore, right before a number of days, make it a time overdue on their own
+	// (晚一天, 晚个两三天, 迟个三五天).
+	lateBefore = []string{"晚", "晚个", "迟", "迟个", "晚了个", "拖个", "拖了"}
+	// dueBefore and dueAfter mark a day of the month as the due date (还款日是15号, 15号到期).
+	// Not 还款日 after a date: in 「账单日5号还款日23号」 it labels the next one.
+	dueBefore = []string{"还款日", "到期"}
+	dueAfter  = []string{"到期", "的还款日", "是还款日"}
 	// dayRelative are days counted back from today, understood only next to a due-date cue.
 	dayRelative = []struct {
 		word string
@@ -34,6 +41,9 @@ var (
 	}{{"大前天", 3}, {"前天", 2}, {"昨天", 1}, {"今天", 0}}
 	// fewDays words are a rough count of days (晚了几天).
 	fewDaysWords = []string{"几天", "没几天"}
+	// questionWords make a message a question rather than a plain statement of fact.
+	questionWords = []string{"吗", "么", "嘛", "呢", "怎么", "什么", "会不会", "能不能", "可不可以", "是不是", "要不要",
+		"算不算", "有没有", "多少", "多久", "哪", "为什么", "如何", "咋"}
 	// otherBankWords answer the bank question with an issuer not in the list.
 	otherBankWords = []string{"其他", "其它", "别的", "别家", "都不是", "不在里面", "没有我的", "信用社", "小银行", "地方银行", "城商行"}
 )
@@ -51,8 +61,8 @@ var (
 
 // slotWords are the built-in word lists after normalisation.
 type slotWords struct {
-	notOverdue, overdueCues, fewDays, otherBank, amountCues []string
-	dayRelative                                             []struct {
+	notOverdue, overdueCues, fewDays, otherBank, amountCues, lateBefore, dueBefore, dueAfter, question []string
+	dayRelative                                                                                        []struct {
 		word string
 		days int
 	}
@@ -65,6 +75,10 @@ func newSlotWords(n *normaliser) slotWords {
 		fewDays:     n.words(fewDaysWords),
 		otherBank:   n.words(otherBankWords),
 		amountCues:  n.words(amountCues),
+		lateBefore:  n.words(lateBefore),
+		dueBefore:   n.words(dueBefore),
+		dueAfter:    n.words(dueAfter),
+		question:    n.words(questionWords),
 	}
 	for _, d := range dayRelative {
 		w.dayRelative = append(w.dayRelative, struct {
@@ -98,15 +112,14 @@ func (w slotWords) days(m normalised, asked bool) (int, bool) {
 	if !cue {
 		_, cue = containsAny(m.Text, w.overdueCues)
 	}
-	if !cue {
-		return 0, false
-	}
-	if _, ok := containsAny(m.Text, w.notOverdue); ok {
-		return 0, true
+	if cue {
+		if _, ok := containsAny(m.Text, w.notOverdue); ok {
+			return 0, true
+		}
 	}
 	text := m.Spaced
 	for _, loc := range daysPattern.FindAllStringSubmatchIndex(text, -1) {
-		if precededBy(text, loc[0], notDuration) {
+		if precededBy(text, loc[0], notDuration) || !cue && !precededBy(text, loc[0], w.lateBefore) {
 			continue
 		}
 		n, err := strconv.ParseFloat(text[loc[2]:loc[3]], 64)
@@ -132,6 +145,12 @@ func (w slotWords) days(m normalised, asked bool) (int, bool) {
 		}
 		return int(days), true
 	}
+	if !cue {
+		return 0, false
+	}
+	if d, ok := w.daysBetweenDates(m.Text); ok {
+		return d, true
+	}
 	if asked {
 		if _, err := strconv.Atoi(m.Text); err == nil { // a bare 「45」 answering 「逾期多久了」
 			d, _ := strconv.Atoi(m.Text)
@@ -149,6 +168,46 @@ func (w slotWords) days(m normalised, asked bool) (int, bool) {
 		return 3, true
 	}
 	return 0, false
+}
+
+// dayOfMonth is a day of the month: 15号, 15日.
+var dayOfMonth = regexp.MustCompile(`(\d{1,2})(?:号|日)`)
+
+// daysBetweenDates reads 「15号到期 17号才还」 and 「还款日是15号 我17号还的」 as 2 days late:
+// the first day of the month must be marked as the due date, the next one after it is when
+// the money comes. A later date before the due date says nothing about being late.
+func (w slotWords) daysBetweenDates(text string) (int, bool) {
+	locs := dayOfMonth.FindAllStringSubmatchIndex(text, 3)
+	if len(locs) < 2 {
+		return 0, false
+	}
+	due, paid := locs[0], locs[1]
+	_, after := hasPrefixAny(text[due[1]:], w.dueAfter)
+	_, before := suffixAny(strings.TrimSuffix(strings.TrimSuffix(text[:due[0]], "是"), "为"), w.dueBefore)
+	if !after && !before {
+		return 0, false
+	}
+	a, _ := strconv.Atoi(text[due[2]:due[3]])
+	b, _ := strconv.Atoi(text[paid[2]:paid[3]])
+	if a < 1 || a > 31 || b <= a || b > 31 {
+		return 0, false
+	}
+	return b - a, true
+}
+
+func suffixAny(s string, words []string) (string, bool) {
+	for _, w := range words {
+		if strings.HasSuffix(s, w) {
+			return w, true
+		}
+	}
+	return "", false
+}
+
+// isQuestion reports whether text asks something (「会上征信吗」) rather than only states.
+func (w slotWords) isQuestion(text string) bool {
+	_, ok := containsAny(text, w.question)
+	return ok
 }
 
 // unitDays says how many days a unit of time is, and what 「多」 adds (十多天, 两个多月).

@@ -122,6 +122,11 @@ func (l *loader) loadBanks() []*Bank {
 		}
 		ids[b.ID] = b.Pos
 		b.Sources = l.checkSources(f.list(fs, "sources"))
+		for _, key := range []string{"hotline", "card_line"} {
+			if n := f.text(fs, key); n != "" {
+				l.answers = append(l.answers, located{n, f.line(fs, key)})
+			}
+		}
 		if (b.Hotline != "" || b.CardLine != "") && len(b.Sources) == 0 {
 			f.errorf(n, "phone numbers stated without sources; add the KB-FACTS id (F6) to sources")
 		}
@@ -140,7 +145,15 @@ func (l *loader) loadBanks() []*Bank {
 	return out
 }
 
-var ruleFields = []string{"id", "kind", "patterns", "unless", "article", "action", "flow"}
+var ruleFields = []string{"id", "kind", "patterns", "unless", "article", "action", "flow", "when"}
+
+// messageSlots are the slots a prefer rule's `when` may name: the ones the engine reads from any
+// message, not only when a flow asks.
+var messageSlots = map[string]*Slot{
+	"bank":         {Name: "bank", Type: SlotBank},
+	"days_overdue": {Name: "days_overdue", Type: SlotDays},
+	"amount":       {Name: "amount", Type: SlotAmount},
+}
 
 // loadRules reads rules.yaml, in order: the first rule that matches wins.
 func (l *loader) loadRules() []*Rule {
@@ -174,6 +187,7 @@ func (l *loader) loadRules() []*Rule {
 			f.errorf(n, "rule has no patterns")
 		}
 		l.checkRuleTarget(f, fs, r)
+		r.When = l.ruleWhen(f, fs, r)
 		out = append(out, r)
 	}
 	return out
@@ -182,7 +196,7 @@ func (l *loader) loadRules() []*Rule {
 // checkRuleTarget checks that a rule names what its kind needs: an article, an action or a flow.
 func (l *loader) checkRuleTarget(f *yamlFile, fs fields, r *Rule) {
 	switch r.Kind {
-	case RuleSafety, RuleRefusal:
+	case RuleSafety, RuleRefusal, RulePrefer:
 		if f.require(fs, "article") {
 			l.refer(f.line(fs, "article"), refArticle, r.Article, "article %q does not exist")
 		}
@@ -195,8 +209,34 @@ func (l *loader) checkRuleTarget(f *yamlFile, fs fields, r *Rule) {
 			l.refer(f.line(fs, "flow"), refFlow, r.Flow, "flow %q does not exist")
 		}
 	default:
-		f.c.errorf(f.line(fs, "kind"), "unknown kind %q (use safety, command, refusal or flow)", r.Kind)
+		f.c.errorf(f.line(fs, "kind"), "unknown kind %q (use safety, command, refusal, flow or prefer)", r.Kind)
 	}
+}
+
+// ruleWhen reads a prefer rule's conditions on the slots the message states.
+func (l *loader) ruleWhen(f *yamlFile, fs fields, r *Rule) map[string][]string {
+	fd, ok := fs.byKey["when"]
+	if !ok || isNull(fd.value) {
+		return nil
+	}
+	if r.Kind != RulePrefer {
+		f.errorf(fd.key, "when is only for prefer rules")
+		return nil
+	}
+	out := map[string][]string{}
+	for name, cond := range f.mapping(fd.value, "when").byKey {
+		slot, known := messageSlots[name]
+		if !known {
+			f.errorf(cond.key, "when names %q; a rule can only test bank, days_overdue or amount", name)
+			continue
+		}
+		values := f.items(cond.value, name)
+		for _, v := range values {
+			l.checkWhenValue(slot, v)
+		}
+		out[name] = texts(values)
+	}
+	return out
 }
 
 // patterns splits "a&b" into the words that must all be contained.

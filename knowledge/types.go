@@ -23,6 +23,8 @@ type KB struct {
 	// Topics are the topic ids this knowledge base promises to cover (topics.yaml), each of which
 	// must have an article with that id.
 	Topics []Topic
+	// Unconfirmed are the claims no answer may state (unconfirmed.yaml); Load checks them.
+	Unconfirmed []Claim
 	// Warnings are the problems found that do not stop the knowledge base from loading.
 	Warnings Problems
 
@@ -90,6 +92,10 @@ const (
 	RuleCommand RuleKind = "command" // perform Action (handoff, restart)
 	RuleRefusal RuleKind = "refusal" // calm refusal: answer Article
 	RuleFlow    RuleKind = "flow"    // start Flow
+	// RulePrefer does not answer by itself: when no other rule acts, it makes Article the
+	// answer among the scored articles (out-of-scope examples and the answer threshold still
+	// decide whether to answer at all). When adds conditions on what the message says.
+	RulePrefer RuleKind = "prefer"
 )
 
 // Rule is an editor-defined rule matched against the normalised message.
@@ -102,7 +108,10 @@ type Rule struct {
 	Article  string
 	Action   string // for commands: "handoff" or "restart"
 	Flow     string
-	Pos      Pos
+	// When (prefer rules only): slot name -> accepted values or ranges, as in a flow part's
+	// when; checked against the slots understood from the message (bank, days_overdue, amount).
+	When map[string][]string
+	Pos  Pos
 }
 
 // SlotType says how a flow slot's value is understood from free text.
