@@ -17,7 +17,8 @@ RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/chatbot
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/chatbot /chatbot
 USER nonroot:nonroot
-# Inside the container the server must listen on every interface to be reachable.
+# Inside the container the server must listen on every interface to be reachable. Change the port
+# with -e CHATBOT_LISTEN (not --listen): the health check reads the same variable.
 ENV CHATBOT_LISTEN=0.0.0.0:8080
 EXPOSE 8080
 # No curl in distroless: the binary probes its own /healthz (`chatbot healthcheck`).

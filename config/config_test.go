@@ -175,6 +175,7 @@ func TestInvalid(t *testing.T) {
 		{"unknown log format", layers{file: "log:\n  format: xml\n"}, `config: log.format: unknown format "xml" (json|text)`},
 		{"missing kb dir", layers{flags: []string{"--kb-dir", "/nope"}}, "config: kb.dir: /nope: no such directory"},
 		{"kb dir is a file", layers{flags: []string{"--kb-dir", file}}, "config: kb.dir: " + file + ": not a directory"},
+		{"kb dir below a file", layers{env: map[string]string{"CHATBOT_KB_DIR": file + "/kb"}}, "config: kb.dir: " + file + "/kb: not a directory"},
 		{"bad redis addr", layers{flags: []string{"--redis-addr", "127.0.0.1:6379,redis"}}, `config: redis.addr: "redis" is not host:port`},
 		{"sentinel without addresses", layers{env: map[string]string{"CHATBOT_REDIS_MASTER_NAME": "mymaster"}}, "config: redis.master_name: set, but redis.addr lists no Sentinel"},
 		{"negative db", layers{env: map[string]string{"CHATBOT_REDIS_DB": "-1"}}, "config: redis.db: -1 is negative"},
@@ -218,6 +219,18 @@ func TestInvalid(t *testing.T) {
 			assert.Equal(t, tt.want, err.Error())
 		})
 	}
+}
+
+// TestUnreadableKBDir needs a folder the test cannot read, which root can always read.
+func TestUnreadableKBDir(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every folder; run as another user to check this")
+	}
+	dir := filepath.Join(t.TempDir(), "kb")
+	require.NoError(t, os.Mkdir(dir, 0o000))
+	t.Cleanup(func() { _ = os.Chmod(dir, 0o700) })
+	_, err := load(t, layers{file: "kb:\n  dir: " + dir + "\n"})
+	assert.EqualError(t, err, "config: kb.dir: "+dir+": cannot read: permission denied")
 }
 
 func TestTrustedProxies(t *testing.T) {

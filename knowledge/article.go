@@ -20,34 +20,67 @@ var (
 	reviewedRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
-// loadArticles reads articles/*.md; articles with an id already taken are reported and dropped.
+// loadArticles reads articles/*.md. When several files claim one id, one keeps it (see keepers)
+// and the others are reported and dropped.
 func (l *loader) loadArticles() []*Article {
 	names := l.list(articlesDir, ".md")
 	if names == nil {
-		l.errorf(Pos{File: articlesDir}, "no articles: add articles/<id>.md files")
+		if !l.unreadable[articlesDir] {
+			l.errorf(Pos{File: articlesDir}, "no articles: add articles/<id>.md files")
+		}
+		l.noneRead[refArticle] = true
 		return nil
 	}
-	byID := map[string]*Article{}
-	var out []*Article
+	var parsed []parsedArticle
 	for _, name := range names {
 		data, ok := l.read(name)
 		if !ok {
+			l.markBroken(refArticle, name)
 			continue
 		}
-		a := l.loadArticle(name, data)
-		if a == nil || a.ID == "" {
+		p, ok := l.loadArticle(name, data)
+		if !ok {
+			l.markBroken(refArticle, name)
 			continue
 		}
-		if prev, dup := byID[a.ID]; dup {
-			l.errorf(a.Pos, "duplicate article id %q (also in %s)", a.ID, also(a.Pos, prev.Pos))
+		parsed = append(parsed, p)
+	}
+	keep := keepers(parsed)
+	var out []*Article
+	for _, p := range parsed {
+		if k := keep[p.a.ID]; k != p.a {
+			l.errorf(p.a.Pos, "duplicate article id %q (also in %s)", p.a.ID, also(p.a.Pos, k.Pos))
 			continue
 		}
-		byID[a.ID] = a
-		out = append(out, a)
+		p.a.Questions = l.loadQuestions(p.f, p.fs, p.a.ID)
+		out = append(out, p.a)
 	}
 	slices.SortFunc(out, func(a, b *Article) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
+
+// parsedArticle is an article read from its file whose example questions are claimed only once
+// it is known to keep its id: a duplicate's questions would crowd out the original's.
+type parsedArticle struct {
+	a  *Article
+	f  *yamlFile
+	fs fields
+}
+
+// keepers picks, for each id, the article that keeps it when several files claim it: the file
+// named after the id (the original an editor copied to start a new article), else the first file.
+func keepers(parsed []parsedArticle) map[string]*Article {
+	keep := map[string]*Article{}
+	for _, p := range parsed {
+		k, taken := keep[p.a.ID]
+		if !taken || (!namedAfterID(k) && namedAfterID(p.a)) {
+			keep[p.a.ID] = p.a
+		}
+	}
+	return keep
+}
+
+func namedAfterID(a *Article) bool { return path.Base(a.Pos.File) == a.ID+".md" }
 
 // splitFrontMatter cuts an article into its YAML front matter and Markdown body. Lines are
 // 1-based; yamlLine is the file line of the YAML's first line.
@@ -66,16 +99,18 @@ func splitFrontMatter(data []byte) (fm []byte, yamlLine int, body string, bodyLi
 	return nil, 0, "", 0, `front matter is not closed: add a line "---" after it`
 }
 
-func (l *loader) loadArticle(name string, data []byte) *Article {
+// loadArticle reads one article except its example questions (see loadArticles); ok is false
+// when the file does not give a usable id.
+func (l *loader) loadArticle(name string, data []byte) (p parsedArticle, ok bool) {
 	fm, yamlLine, body, bodyLine, problem := splitFrontMatter(data)
 	if problem != "" {
 		l.errorf(Pos{File: name, Line: 1}, "%s", problem)
-		return nil
+		return p, false
 	}
 	f := &yamlFile{c: &l.collector, name: name, offset: yamlLine - 1}
 	top, ok := f.parse(fm)
 	if !ok {
-		return nil
+		return p, false
 	}
 	fs := f.mapping(top, "front matter", articleFields...)
 	f.require(fs, "id", "title", "questions")
@@ -109,18 +144,21 @@ func (l *loader) loadArticle(name string, data []byte) *Article {
 		l.refer(r.pos, refArticle, r.text, "related id %q does not exist")
 	}
 	a.Sources = l.checkSources(f.list(fs, "sources"))
-	a.Questions = l.loadQuestions(f, fs, a.ID)
+	p = parsedArticle{a: a, f: f, fs: fs}
+	l.answers = append(l.answers, located{a.Title, f.line(fs, "title")})
 
 	if strings.TrimSpace(body) == "" {
 		l.errorf(Pos{File: name, Line: bodyLine}, "body is empty")
-		return a
+		return p, a.ID != ""
 	}
-	a.Body = l.renderAt(body, Pos{File: name, Line: bodyLine})
-	l.checkPlaceholders(body, Pos{File: name, Line: bodyLine}, nil)
+	at := Pos{File: name, Line: bodyLine}
+	a.Body = l.renderAt(body, at)
+	l.checkPlaceholders(body, at, nil)
+	l.answers = append(l.answers, located{body, at})
 	if len(a.Sources) == 0 {
-		l.checkNumbers([]located{{body, Pos{File: name, Line: bodyLine}}})
+		l.checkNumbers([]located{{body, at}})
 	}
-	return a
+	return p, a.ID != ""
 }
 
 // loadQuestions reads the example questions and checks that there are enough of them and that

@@ -28,8 +28,16 @@ func (l *loader) refer(pos Pos, kind refKind, id, format string) {
 	l.refs = append(l.refs, ref{pos: pos, kind: kind, id: id, format: format})
 }
 
+// explained reports whether a missing id is already reported as a broken file or folder.
+func (l *loader) explained(kind refKind, id string) bool {
+	return l.noneRead[kind] || l.broken[kind][id]
+}
+
 func (l *loader) checkRefs() {
 	for _, r := range l.refs {
+		if l.explained(r.kind, r.id) {
+			continue
+		}
 		var ok bool
 		switch r.kind {
 		case refArticle:
@@ -54,7 +62,7 @@ func (l *loader) checkRefs() {
 // checkTopics reports every topic of topics.yaml that has no article with its id.
 func (l *loader) checkTopics() {
 	for _, t := range l.kb.Topics {
-		if _, ok := l.kb.Article(t.ID); !ok {
+		if _, ok := l.kb.Article(t.ID); !ok && !l.explained(refArticle, t.ID) {
 			l.errorf(t.Pos, "topic %q has no article (add articles/%s.md)", t.ID, t.ID)
 		}
 	}

@@ -22,18 +22,23 @@ var (
 func (l *loader) loadFlows() []*Flow {
 	byID := map[string]*Flow{}
 	var out []*Flow
-	for _, name := range l.list(flowsDir, ".yaml", ".yml") {
+	names := l.list(flowsDir, ".yaml", ".yml")
+	l.noneRead[refFlow] = l.unreadable[flowsDir]
+	for _, name := range names {
 		data, ok := l.read(name)
 		if !ok {
+			l.markBroken(refFlow, name)
 			continue
 		}
 		f := &yamlFile{c: &l.collector, name: name}
 		top, ok := f.parse(data)
 		if !ok {
+			l.markBroken(refFlow, name)
 			continue
 		}
 		fl := l.loadFlow(f, top)
 		if fl == nil {
+			l.markBroken(refFlow, name)
 			continue
 		}
 		if prev, dup := byID[fl.ID]; dup {
@@ -109,6 +114,7 @@ func (l *loader) loadFlow(f *yamlFile, top *yaml.Node) *Flow {
 	if len(fl.Sources) == 0 {
 		l.checkNumbers(prose)
 	}
+	l.answers = append(l.answers, prose...)
 	return fl
 }
 

@@ -22,6 +22,7 @@ const (
 	rulesFile        = "rules.yaml"
 	outOfScopeFile   = "out-of-scope.yaml"
 	topicsFile       = "topics.yaml"
+	unconfirmedFile  = "unconfirmed.yaml"
 )
 
 // Load reads, checks and renders the knowledge base in fsys (rooted at the knowledge-base folder,
@@ -46,6 +47,9 @@ func Parse(fsys fs.FS) (*KB, Problems) {
 		files:          map[string][]byte{},
 		requiredTopics: map[string]bool{},
 		questionAt:     map[string]questionOwner{},
+		broken:         map[refKind]map[string]bool{refArticle: {}, refFlow: {}},
+		noneRead:       map[refKind]bool{},
+		unreadable:     map[string]bool{},
 	}
 	l.loadAll()
 	sortProblems(l.problems)
@@ -114,6 +118,16 @@ type loader struct {
 
 	requiredTopics map[string]bool          // topics.yaml ids: their articles must be complete
 	questionAt     map[string]questionOwner // example question -> where it was first seen
+
+	// broken holds the ids (from their file names) of article and flow files that exist but could
+	// not be read, and noneRead the kinds of which nothing could be read (no articles, or their
+	// folder unreadable); unreadable holds folders that could not be listed. The broken file or
+	// folder is the one problem to fix: references to what it holds are not reported one by one.
+	broken     map[refKind]map[string]bool
+	noneRead   map[refKind]bool
+	unreadable map[string]bool
+
+	answers []located // every text the bot may show (bodies, titles, flow texts, numbers)
 }
 
 type questionOwner struct {
@@ -131,10 +145,12 @@ func (l *loader) loadAll() {
 	l.kb.Rules = l.loadRules()
 	l.kb.Conversations = l.loadConversations()
 	l.kb.OutOfScope = l.loadOutOfScope()
+	l.kb.Unconfirmed = l.loadUnconfirmed()
 	l.kb.Index()
 	l.checkRefs()
 	l.checkSlotRefs()
 	l.checkTopics()
+	l.checkUnconfirmed()
 	l.kb.Version = l.version()
 }
 
@@ -145,11 +161,27 @@ func (l *loader) read(name string) ([]byte, bool) {
 		return nil, false
 	}
 	if err != nil {
-		l.errorf(Pos{File: name}, "cannot read: %v", err)
+		l.errorf(Pos{File: name}, "cannot read: %s", reason(err))
 		return nil, false
 	}
 	l.files[name] = data
 	return data, true
+}
+
+// reason is why a file could not be read, without the path the problem already names.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// markBroken records that the file name, which should hold the article or flow with the id of
+// its base name, could not be read.
+func (l *loader) markBroken(kind refKind, name string) {
+	base := path.Base(name)
+	l.broken[kind][strings.TrimSuffix(base, path.Ext(base))] = true
 }
 
 // list returns the files in dir with one of the extensions, sorted. Editor leftovers (hidden
@@ -160,7 +192,8 @@ func (l *loader) list(dir string, exts ...string) []string {
 		return nil
 	}
 	if err != nil {
-		l.errorf(Pos{File: dir}, "cannot read folder: %v", err)
+		l.errorf(Pos{File: dir}, "cannot read folder: %s", reason(err))
+		l.unreadable[dir] = true
 		return nil
 	}
 	var names []string
@@ -197,7 +230,7 @@ func (l *loader) checkRoot() {
 		l.errorf(Pos{File: "."}, "cannot read the knowledge-base folder: %v", err)
 		return
 	}
-	known := []string{vocabularyFile, banksFile, rulesFile, outOfScopeFile, topicsFile}
+	known := []string{vocabularyFile, banksFile, rulesFile, outOfScopeFile, topicsFile, unconfirmedFile}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || editorLeftover(name) || slices.Contains(known, name) || strings.EqualFold(name, "README.md") {

@@ -357,13 +357,27 @@ func TestProblems(t *testing.T) {
 		{
 			name:  "no articles at all",
 			files: map[string]string{"articles/negotiate-repayment.md": "", "articles/minimum-payment.md": ""},
+			// One problem to fix, not one per reference to a missing article.
+			want: []string{"articles: no articles: add articles/<id>.md files"},
+		},
+		{
+			name:  "a broken article is one problem, not one per reference to it",
+			files: map[string]string{"articles/minimum-payment.md": "---\nid: minimum-payment\ntitle: [最低\n---\n正文\n"},
+			want:  []string{`articles/minimum-payment.md:3: invalid YAML: did not find expected ',' or ']'`},
+		},
+		{
+			name: "a broken flow is one problem, not one per reference to it",
+			files: map[string]string{"flows/negotiation.yaml": "id: negotiation\narticle: negotiate-repayment\nstart: ask\n" +
+				"slots:\n  - {name: bank, type: bank, ask: 哪家}\n"},
+			want: []string{`flows/negotiation.yaml:1: missing required field "parts"`},
+		},
+		{
+			name: "duplicate article id: the file named after the id keeps it",
+			files: map[string]string{"articles/a-copy.md": "---\nid: minimum-payment\ntitle: 副本\n" +
+				questions("最低还款", MinQuestions) + "---\n按时还最低还款额。\n"},
 			want: []string{
-				"articles: no articles: add articles/<id>.md files",
-				`conversations/basic.yaml:4: article "negotiate-repayment" does not exist`,
-				`flows/negotiation.yaml:3: article "negotiate-repayment" does not exist`,
-				`rules.yaml:4: article "minimum-payment" does not exist`,
-				`topics.yaml:2: topic "negotiate-repayment" has no article (add articles/negotiate-repayment.md)`,
-				`topics.yaml:3: topic "minimum-payment" has no article (add articles/minimum-payment.md)`,
+				`articles/a-copy.md:1: duplicate article id "minimum-payment" (also in articles/minimum-payment.md:1)`,
+				`articles/a-copy.md:2: warning: file name should be minimum-payment.md to match the id`,
 			},
 		},
 		{

@@ -24,7 +24,6 @@ func TestLoadDir(t *testing.T) {
 			`testdata/broken/articles/bad-link.md:9: raw HTML is not allowed: "<script>alert(1)</script>"; use Markdown`,
 			`testdata/broken/articles/bad-yaml.md:4: invalid YAML: did not find expected ',' or ']'`,
 			`testdata/broken/articles/no-id.md:2: missing required field "id"`,
-			`testdata/broken/articles/no-id.md:3: warning: only 1 example questions; at least 12 are needed`,
 			`testdata/broken/articles/numbers.md:4: related id "nowhere" does not exist`,
 			`testdata/broken/articles/numbers.md:5: warning: only 1 example questions; at least 12 are needed`,
 			`testdata/broken/articles/numbers.md:7: numbers stated without sources: "95555", "5年"; add the KB-FACTS ids to sources`,

@@ -20,6 +20,7 @@ type Summary struct {
 	Conversations      int
 	Turns              int // turns over all golden conversations
 	OutOfScope         int // out-of-scope example questions
+	Unconfirmed        int // claims no answer may state (unconfirmed.yaml)
 	TopicsCovered      []string
 	TopicsMissing      []string
 }
@@ -36,6 +37,7 @@ func Stats(kb *KB) Summary {
 		Flows:           len(kb.Flows),
 		Conversations:   len(kb.Conversations),
 		OutOfScope:      len(kb.OutOfScope),
+		Unconfirmed:     len(kb.Unconfirmed),
 	}
 	have := map[string]bool{}
 	for _, a := range kb.Articles {
@@ -75,6 +77,7 @@ func (s Summary) Write(w io.Writer) error {
 		{"flows", fmt.Sprint(s.Flows)},
 		{"conversations", fmt.Sprintf("%d (%d turns)", s.Conversations, s.Turns)},
 		{"out-of-scope", fmt.Sprintf("%d questions", s.OutOfScope)},
+		{"unconfirmed", fmt.Sprintf("%d claims no answer may state", s.Unconfirmed)},
 		{"topics covered", fmt.Sprintf("%d of %d", len(s.TopicsCovered), topics)},
 		{"topics missing", list(s.TopicsMissing)},
 	}

@@ -18,8 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestServeResumesSessionAfterRestart builds the real binary, serves with a real Redis, chats over
-// a real websocket, restarts the process and checks that the session resumes with its history.
+// TestServeResumesSessionAfterRestart builds the real binary and serves with a real Redis named
+// each of the three ways an operator can (config file, CHATBOT_REDIS_ADDR, --redis-addr),
+// restarting between them: every restart resumes the same session over a real websocket, with
+// the history so far in the welcome frame.
 func TestServeResumesSessionAfterRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -30,41 +32,56 @@ func TestServeResumesSessionAfterRestart(t *testing.T) {
 
 	bin := buildBinary(t)
 	addr := freeAddr(t)
-	env := []string{"CHATBOT_REDIS_PREFIX=" + prefix, "CHATBOT_LOG_FORMAT=text"}
-	args := []string{"serve", "--listen", addr, "--redis-addr", testRedisAddr}
+	file := filepath.Join(t.TempDir(), "chatbot.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("listen: "+addr+"\nredis:\n  addr: ["+testRedisAddr+"]\n  prefix: "+prefix+"\n"), 0o600))
+	runs := []struct {
+		name     string
+		env      []string
+		args     []string
+		question string
+		article  string
+	}{
+		{"config file", nil, []string{"serve", "--config", file}, "信用卡逾期了怎么跟银行协商", "negotiate-repayment"},
+		{"environment", []string{"CHATBOT_REDIS_ADDR=" + testRedisAddr, "CHATBOT_REDIS_PREFIX=" + prefix},
+			[]string{"serve", "--listen", addr}, "逾期会影响征信吗", "credit-report"},
+		{"flag", []string{"CHATBOT_REDIS_PREFIX=" + prefix},
+			[]string{"serve", "--listen", addr, "--redis-addr", testRedisAddr}, "怎么投诉银行或催收", "file-complaint"},
+	}
+	session := ""
+	var said []map[string]any // the user's questions and the bot's replies so far
+	for i, run := range runs {
+		srv := startServer(t, bin, addr, append([]string{"CHATBOT_LOG_FORMAT=text"}, run.env...), run.args...)
+		assert.Contains(t, srv.output.String(), "sessions=redis", "%s: sessions live in Redis", run.name)
+		conn := dialWS(t, addr)
+		welcome := exchange(t, conn, map[string]any{"type": "hello", "session": session, "locale": "zh-CN"})
+		require.Equal(t, "welcome", welcome["type"], welcome)
+		if i == 0 {
+			session, _ = welcome["session"].(string)
+			require.Len(t, session, 32, "128-bit session id in hex")
+		} else {
+			assert.Equal(t, session, welcome["session"], "%s: the same session resumes", run.name)
+			assert.Equal(t, true, welcome["resumed"], run.name)
+			history, _ := welcome["history"].([]any)
+			require.Len(t, history, len(said), "%s: the history so far", run.name)
+			for j, h := range history {
+				entry := h.(map[string]any)
+				assert.Equal(t, said[j]["role"], entry["role"], "%s: history[%d]", run.name, j)
+				assert.Equal(t, said[j]["text"], entry["text"], "%s: history[%d]", run.name, j)
+			}
+		}
 
-	first := startServer(t, bin, addr, env, args...)
-	conn := dialWS(t, addr)
-	welcome := exchange(t, conn, map[string]any{"type": "hello", "session": "", "locale": "zh-CN"})
-	require.Equal(t, "welcome", welcome["type"], welcome)
-	session, _ := welcome["session"].(string)
-	require.Len(t, session, 32, "128-bit session id in hex")
+		id := fmt.Sprintf("c%d", i+1)
+		reply := exchange(t, conn, map[string]any{"type": "message", "id": id, "text": run.question})
+		require.Equal(t, "reply", reply["type"], reply)
+		assert.Equal(t, id, reply["reply_to"])
+		assert.Equal(t, "answer", reply["kind"], "%s: %q", run.name, run.question)
+		assert.Equal(t, run.article, reply["article"], "%s: %q", run.name, run.question)
+		assert.NotEmpty(t, reply["kb_version"])
+		said = append(said, map[string]any{"role": "user", "text": run.question}, map[string]any{"role": "bot", "text": reply["text"]})
 
-	reply := exchange(t, conn, map[string]any{"type": "message", "id": "c1", "text": "信用卡逾期了怎么跟银行协商"})
-	require.Equal(t, "reply", reply["type"], reply)
-	assert.Equal(t, "c1", reply["reply_to"])
-	assert.Equal(t, "answer", reply["kind"])
-	assert.Equal(t, "negotiate-repayment", reply["article"])
-	assert.NotEmpty(t, reply["kb_version"])
-
-	first.stop(t)
-	assertClosedGoingAway(t, conn)
-
-	second := startServer(t, bin, addr, env, args...)
-	defer second.stop(t)
-	conn = dialWS(t, addr)
-	welcome = exchange(t, conn, map[string]any{"type": "hello", "session": session, "locale": "zh-CN"})
-	require.Equal(t, "welcome", welcome["type"], welcome)
-	assert.Equal(t, session, welcome["session"], "the same session resumes")
-	assert.Equal(t, true, welcome["resumed"])
-	history, _ := welcome["history"].([]any)
-	require.GreaterOrEqual(t, len(history), 2, "the user's question and the bot's answer")
-	user, bot := history[len(history)-2].(map[string]any), history[len(history)-1].(map[string]any)
-	assert.Equal(t, "user", user["role"])
-	assert.Equal(t, "信用卡逾期了怎么跟银行协商", user["text"])
-	assert.Equal(t, "bot", bot["role"])
-	assert.Equal(t, "negotiate-repayment", bot["article"])
-	assert.Equal(t, reply["text"], bot["text"])
+		srv.stop(t)
+		assertClosedGoingAway(t, conn)
+	}
 }
 
 // server is a running `chatbot serve` process.
