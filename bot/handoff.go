@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"chatbot/bot/events"
@@ -41,18 +42,13 @@ func (b *Bot) AgentJoined(ctx context.Context, sessionID, agent string) error {
 			return nil, ErrHandoffState
 		}
 		st.Handoff, st.Agent = HandoffAgent, agent
-		notice = Entry{Role: "bot", ID: st.nextReplyID(), Kind: dialog.KindHandoff, Text: agentJoinedText,
-			HTML: "<p>" + agentJoinedText + "</p>", At: now}
+		notice = noticeEntry(st, dialog.KindHandoff, agentJoinedText, now)
 		return []Entry{notice}, nil
 	})
 	if err != nil || !u.saved {
 		return err
 	}
-	b.log.InfoContext(ctx, "agent joined", "session", sessionID, "agent", agent)
-	b.emit(ctx, "handoff", func(ctx context.Context) error {
-		return b.events.Handoff(ctx, events.Handoff{Event: events.AgentJoined, Session: sessionID, Agent: agent, At: now})
-	})
-	b.publish(ctx, sessionID, notice)
+	b.announce(ctx, sessionID, events.AgentJoined, agent, notice)
 	return nil
 }
 
@@ -77,19 +73,30 @@ func (b *Bot) AgentLeft(ctx context.Context, sessionID string) error {
 		st.Handoff, st.Agent = HandoffBot, ""
 		st.Dialog.Fallbacks = 0
 		st.Buttons = nil
-		notice = Entry{Role: "bot", ID: st.nextReplyID(), Kind: dialog.KindAnswer, Text: agentLeftText,
-			HTML: "<p>" + agentLeftText + "</p>", At: now}
+		notice = noticeEntry(st, dialog.KindAnswer, agentLeftText, now)
 		return []Entry{notice}, nil
 	})
 	if err != nil || !u.saved {
 		return err
 	}
-	b.log.InfoContext(ctx, "agent left", "session", sessionID, "agent", agent)
+	b.announce(ctx, sessionID, events.AgentLeft, agent, notice)
+	return nil
+}
+
+// noticeEntry is the transcript line, with the session's next reply id, that tells the user a
+// person joined or left.
+func noticeEntry(st *state, kind dialog.Kind, text string, at time.Time) Entry {
+	return Entry{Role: "bot", ID: st.nextReplyID(), Kind: kind, Text: text, HTML: "<p>" + text + "</p>", At: at}
+}
+
+// announce makes a committed join or leave known: the log, the handoff stream (for the contact
+// center), and the notice pushed to the user's open sockets.
+func (b *Bot) announce(ctx context.Context, sessionID string, event events.HandoffEvent, agent string, notice Entry) {
+	b.log.InfoContext(ctx, "handoff changed", "event", string(event), "session", sessionID, "agent", agent)
 	b.emit(ctx, "handoff", func(ctx context.Context) error {
-		return b.events.Handoff(ctx, events.Handoff{Event: events.AgentLeft, Session: sessionID, Agent: agent, At: now})
+		return b.events.Handoff(ctx, events.Handoff{Event: event, Session: sessionID, Agent: agent, At: notice.At})
 	})
 	b.publish(ctx, sessionID, notice)
-	return nil
 }
 
 // AgentMessage adds what the agent who has the session wrote to its transcript (role "agent",

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"chatbot/bot/bottest"
 	"chatbot/bot/events"
 	"chatbot/dialog"
 )
@@ -47,7 +48,7 @@ func TestHandoffLifecycle(t *testing.T) {
 		ack := f.say(t, id, "c3", negotiateQuestion)
 		assert.Equal(t, dialog.KindHandoff, ack.Kind)
 		assert.Empty(t, ack.Article, "the engine did not answer")
-		assert.Equal(t, testEngine(t).KB().Version, ack.KBVersion)
+		assert.Equal(t, bottest.Engine(t).KB().Version, ack.KBVersion)
 		assert.Equal(t, "s3", ack.ID)
 		assert.Empty(t, ack.HandoffReason, "an acknowledgement is not a new handoff")
 		hist := f.history(t, id)

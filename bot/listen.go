@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 )
 
 // Listen calls deliver with every transcript entry added to the session outside the user's own
@@ -29,7 +30,7 @@ func (b *Bot) publish(ctx context.Context, sessionID string, e Entry) {
 	b.emit(ctx, "push", func(ctx context.Context) error {
 		msg, err := json.Marshal(e)
 		if err != nil {
-			return err
+			return fmt.Errorf("encode entry %s: %w", e.ID, err)
 		}
 		return b.push.Publish(ctx, sessionID, msg)
 	})

@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"chatbot/bot/bottest"
 	"chatbot/bot/events"
-	"chatbot/bot/internal/redistest"
 	"chatbot/bot/session"
 )
 
@@ -17,7 +17,7 @@ import (
 // balancer after a reconnect.
 func TestTwoInstancesOnOneRedis(t *testing.T) {
 	ctx := context.Background()
-	client, prefix := redistest.Client(t)
+	client, prefix := bottest.Redis(t)
 	instance := func() *Bot {
 		return newFixture(t, func(o *Options) {
 			o.Store = session.NewRedis(client, prefix, session.Options{})
@@ -60,7 +60,7 @@ func TestTwoInstancesOnOneRedis(t *testing.T) {
 func TestRedisGoneIsUnavailable(t *testing.T) {
 	ctx := context.Background()
 	client := session.NewRedisClient(session.RedisOptions{
-		Addrs: []string{redistest.ClosedAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1})
+		Addrs: []string{bottest.FreeAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer client.Close()
 	f := newFixture(t, func(o *Options) {
 		o.Store = session.NewRedis(client, "gone", session.Options{})
@@ -82,7 +82,7 @@ func TestRedisGoneIsUnavailable(t *testing.T) {
 }
 
 func TestCancelledContextIsNotUnavailable(t *testing.T) {
-	client, prefix := redistest.Client(t)
+	client, prefix := bottest.Redis(t)
 	f := newFixture(t, func(o *Options) { o.Store = session.NewRedis(client, prefix, session.Options{}) })
 	id := f.open(t)
 	ctx, cancel := context.WithCancel(context.Background())

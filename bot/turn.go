@@ -85,7 +85,7 @@ type turn struct {
 	forwarded  string            // the user's (masked) words, for the person they wait for or talk to
 	agent      string            // the agent who has the conversation, if any
 	unanswered string            // the engine's normalised text of a question it could not answer
-	slots      map[string]string // the dialog's slots after the turn
+	slots      map[string]string // the dialog's slots after a turn that requested a handoff
 }
 
 // turn computes one attempt at a turn on st. It does no I/O.
@@ -135,7 +135,9 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 	st.remember(sent{MessageID: in.MessageID, ReplyID: t.out.ID, Kind: t.out.Kind,
 		Article: t.out.Article, KBVersion: t.out.KBVersion})
 	t.handoff = st.Handoff
-	t.slots = maps.Clone(st.Dialog.Slots)
+	if t.requested != "" {
+		t.slots = maps.Clone(st.Dialog.Slots) // for the handoff event, sent after the commit
+	}
 	t.entries = []Entry{
 		{Role: "user", ID: in.MessageID, Text: userText, At: now},
 		botEntry(t.out),

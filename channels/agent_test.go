@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/bot/events"
 	"chatbot/channels"
 	"chatbot/dialog"
@@ -46,7 +47,7 @@ func agentCall(t *testing.T, ts *testServer, session, token, body string) (int, 
 // second tab too, and in the history after a reconnect.
 func TestAgentTakesOverAcrossInstances(t *testing.T) {
 	ctx := context.Background()
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	a := redisInstance(t, rdb, prefix, channels.Options{})
 	b := redisInstance(t, rdb, prefix, channels.Options{})
 
@@ -131,7 +132,7 @@ func TestAgentTakesOverAcrossInstances(t *testing.T) {
 // TestPushFollowsTheSocketsSession: a socket that moves to another session (「新对话」) stops
 // receiving the old session's pushes.
 func TestPushFollowsTheSocketsSession(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	ts := redisInstance(t, rdb, prefix, channels.Options{})
 	c := dial(t, ts, nil)
 	old := c.hello("")["session"].(string)
@@ -149,7 +150,7 @@ func TestPushFollowsTheSocketsSession(t *testing.T) {
 }
 
 func TestAgentAPIRefusals(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	ts := redisInstance(t, rdb, prefix, channels.Options{MaxFrameBytes: 1024})
 	c := dial(t, ts, nil)
 	waiting := c.hello("")["session"].(string)
@@ -195,7 +196,7 @@ func TestAgentAPIRefusals(t *testing.T) {
 }
 
 func TestAgentAPIOff(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	on := redisInstance(t, rdb, prefix, channels.Options{})
 	session := dial(t, on, nil).hello("")["session"].(string)
 
@@ -203,7 +204,7 @@ func TestAgentAPIOff(t *testing.T) {
 	status, _ := agentCall(t, noAgents, session, adminToken, `{"action":"leave"}`)
 	assert.Equal(t, http.StatusNotFound, status, "no Agents configured")
 
-	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return testEngine(t) })})
+	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return bottest.Engine(t) })})
 	require.NoError(t, err)
 	noToken := startServer(t, channels.Options{Bot: b, Agents: b})
 	status, _ = agentCall(t, noToken, session, adminToken, `{"action":"leave"}`)

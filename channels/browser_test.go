@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/channels"
 	"chatbot/dialog"
 )
@@ -66,7 +67,7 @@ func browser(t *testing.T) context.Context {
 // memoryBotServer serves the real bot over the embedded knowledge base with in-memory sessions.
 func memoryBotServer(t *testing.T, opts channels.Options) *testServer {
 	t.Helper()
-	eng := testEngine(t)
+	eng := bottest.Engine(t)
 	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng })})
 	require.NoError(t, err)
 	opts.Bot, opts.Agents, opts.Live = b, b, b

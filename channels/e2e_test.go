@@ -5,11 +5,7 @@ package channels_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,13 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/bot/events"
 	"chatbot/bot/push"
 	"chatbot/bot/session"
 	"chatbot/channels"
 	"chatbot/channels/limit"
 	"chatbot/dialog"
-	"chatbot/knowledge"
 )
 
 const (
@@ -33,57 +29,12 @@ const (
 	offTopicQuestion  = "今天天气怎么样"
 )
 
-var (
-	engineOnce sync.Once
-	engine     *dialog.Engine
-	engineErr  error
-)
-
-// testEngine builds one engine over the embedded knowledge base for all tests.
-func testEngine(t testing.TB) *dialog.Engine {
-	t.Helper()
-	engineOnce.Do(func() {
-		var kb *knowledge.KB
-		if kb, engineErr = knowledge.Load(knowledge.Embedded()); engineErr == nil {
-			engine, engineErr = dialog.New(kb, dialog.Config{})
-		}
-	})
-	require.NoError(t, engineErr)
-	return engine
-}
-
-// testRedis returns a client of the local Redis and a key prefix unique to the test; the test's
-// keys (only those) are deleted when it ends. Without Redis the test is skipped, or fails under CI=true.
-func testRedis(t *testing.T) (redis.UniversalClient, string) {
-	t.Helper()
-	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:6379"}})
-	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		_ = rdb.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis at 127.0.0.1:6379 is required when CI=true: %v", err)
-		}
-		t.Skipf("redis at 127.0.0.1:6379 not reachable: %v", err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	prefix := "test:channels:" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		iter := rdb.Scan(ctx, 0, prefix+":*", 200).Iterator()
-		for iter.Next(ctx) {
-			_ = rdb.Del(ctx, iter.Val()).Err()
-		}
-		_ = rdb.Close()
-	})
-	return rdb, prefix
-}
-
 // redisInstance starts one server instance the way production runs it: the real bot with
 // sessions and events in Redis, rate limits counted in Redis, agents' messages pushed through
 // Redis pub/sub, and the contact-center API on.
 func redisInstance(t *testing.T, rdb redis.UniversalClient, prefix string, opts channels.Options) *testServer {
 	t.Helper()
-	eng := testEngine(t)
+	eng := bottest.Engine(t)
 	hub := push.NewRedis(rdb, prefix, nil)
 	require.NoError(t, hub.Start(context.Background()))
 	t.Cleanup(func() { _ = hub.Close() })
@@ -106,7 +57,7 @@ func redisInstance(t *testing.T, rdb redis.UniversalClient, prefix string, opts 
 const adminToken = "test-admin-token-0123456789"
 
 func TestRealBotHappyPath(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	ts := redisInstance(t, rdb, prefix, channels.Options{})
 	c := dial(t, ts, nil)
 	w := c.hello("")
@@ -118,7 +69,7 @@ func TestRealBotHappyPath(t *testing.T) {
 	assert.Equal(t, "reply", r["type"])
 	assert.Equal(t, "c1", r["reply_to"])
 	assert.Equal(t, negotiateArticle, r["article"])
-	assert.Equal(t, testEngine(t).KB().Version, r["kb_version"])
+	assert.Equal(t, bottest.Engine(t).KB().Version, r["kb_version"])
 	assert.NotEmpty(t, r["text"])
 
 	c.sendJSON(map[string]any{"type": "message", "id": "c2", "text": offTopicQuestion})
@@ -133,7 +84,7 @@ func TestRealBotHappyPath(t *testing.T) {
 }
 
 func TestRealBotResumeAfterReconnect(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	ts := redisInstance(t, rdb, prefix, channels.Options{})
 	c := dial(t, ts, nil)
 	session := c.hello("")["session"].(string)
@@ -158,7 +109,7 @@ func TestRealBotResumeAfterReconnect(t *testing.T) {
 }
 
 func TestRealBotTwoInstancesOneRedis(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	a := redisInstance(t, rdb, prefix, channels.Options{})
 	b := redisInstance(t, rdb, prefix, channels.Options{})
 
@@ -196,7 +147,7 @@ func TestRealBotTwoInstancesOneRedis(t *testing.T) {
 }
 
 func TestRealBotRateLimitSharedAcrossInstances(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	opts := channels.Options{SessionRate: limit.Rate{Limit: 2, Per: time.Minute}}
 	a := redisInstance(t, rdb, prefix, opts)
 	b := redisInstance(t, rdb, prefix, opts)
@@ -215,7 +166,7 @@ func TestRealBotRateLimitSharedAcrossInstances(t *testing.T) {
 }
 
 func TestRealBotChatEndpoint(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	ts := redisInstance(t, rdb, prefix, channels.Options{})
 	status, res, _ := post(t, ts, `{"type":"message","id":"c1","text":"`+negotiateQuestion+`"}`, nil)
 	require.Equal(t, http.StatusOK, status)

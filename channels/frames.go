@@ -1,7 +1,9 @@
 package channels
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"chatbot/bot"
@@ -97,6 +99,18 @@ func NewReply(out bot.Output) Reply {
 		Replayed:  out.Replayed,
 		At:        out.At,
 	}
+}
+
+// EncodeFrame is a frame exactly as the websocket carries it: one line of JSON, without escaping
+// <, > and & (replies carry HTML, and the frame is JSON, never inlined into a page).
+func EncodeFrame(frame any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(frame); err != nil {
+		return nil, fmt.Errorf("encode %T frame: %w", frame, err)
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Error tells the client a frame was not applied, and why, in words for the user.

@@ -11,7 +11,8 @@ import (
 // Knowledge is the live knowledge base as the admin and readiness endpoints see it;
 // *live.Library is one.
 type Knowledge interface {
-	// Reload loads the knowledge base again and swaps it in; on error the previous one keeps serving.
+	// Reload loads the knowledge base again and swaps it in; on error the previous one keeps
+	// serving, and Reload has logged the problems.
 	Reload(ctx context.Context) error
 	// Status describes the knowledge base serving now and the problems of the last failed reload.
 	Status() live.Status
@@ -76,7 +77,8 @@ func (s *Server) serveReload(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		res.Error = err.Error()
 		status = http.StatusUnprocessableEntity
-		s.log.Warn("knowledge base reload failed", "err", err.Error())
+		// The knowledge base logs what it rejected; the problems are not repeated here.
+		s.log.Warn("knowledge base reload failed", "problems", len(res.KB.Problems))
 	} else {
 		s.log.Info("knowledge base reloaded", "version", res.KB.Version)
 	}

@@ -91,7 +91,7 @@ func (s *Server) writeChat(w http.ResponseWriter, session string, frames []any) 
 	if frames == nil {
 		frames = []any{} // feedback without an id: nothing to say, but always an array
 	}
-	body, err := encodeFrame(ChatResponse{Session: session, Frames: frames})
+	body, err := EncodeFrame(ChatResponse{Session: session, Frames: frames})
 	if err != nil {
 		s.log.Error("encode chat response", "err", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

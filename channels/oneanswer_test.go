@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/channels"
 	"chatbot/dialog"
 )
@@ -16,7 +17,7 @@ import (
 // an id, then a ping, and checks that exactly one frame carrying reply_to = that id came back
 // before the pong, and nothing else but pushes of its own.
 func TestEveryFrameWithAnIDGetsExactlyOneAnswer(t *testing.T) {
-	eng := testEngine(t)
+	eng := bottest.Engine(t)
 	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng })})
 	require.NoError(t, err)
 	ts := startServer(t, channels.Options{Bot: b, MaxFrameBytes: 1024, Logger: quiet})

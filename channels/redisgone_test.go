@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/bot/events"
 	"chatbot/bot/session"
 	"chatbot/channels"
@@ -88,6 +90,22 @@ func (l *redisLink) cut() {
 	l.wg.Wait()
 }
 
+// botThroughLink is the real bot with its sessions and events under prefix in the Redis that
+// link relays to, and the client it uses (closed when the test ends).
+func botThroughLink(t *testing.T, link *redisLink, prefix string) (*bot.Bot, redis.UniversalClient) {
+	t.Helper()
+	rdb := session.NewRedisClient(session.RedisOptions{Addrs: []string{link.addr}, Timeout: 300 * time.Millisecond})
+	t.Cleanup(func() { _ = rdb.Close() })
+	eng := bottest.Engine(t)
+	b, err := bot.New(bot.Options{
+		Engines: bot.EngineFunc(func() *dialog.Engine { return eng }),
+		Store:   session.NewRedis(rdb, prefix, session.Options{}),
+		Events:  events.NewRedis(rdb, prefix, events.Options{}),
+	})
+	require.NoError(t, err)
+	return b, rdb
+}
+
 // restore listens on the same address again: Redis is back.
 func (l *redisLink) restore(target string) {
 	l.t.Helper()
@@ -100,18 +118,10 @@ func (l *redisLink) restore(target string) {
 // "unavailable" error for each frame and nothing is half-applied; /readyz says 503 and recovers;
 // the same message id re-sent once Redis is back gets exactly one turn and one reply.
 func TestRedisGoesAwayMidConversation(t *testing.T) {
-	direct, prefix := testRedis(t) // for the test's own checks and the clean-up of the keys
-	const target = "127.0.0.1:6379"
+	direct, prefix := bottest.Redis(t) // for the test's own checks and the clean-up of the keys
+	const target = bottest.RedisAddr
 	link := newRedisLink(t, target)
-	rdb := session.NewRedisClient(session.RedisOptions{Addrs: []string{link.addr}, Timeout: 300 * time.Millisecond})
-	t.Cleanup(func() { _ = rdb.Close() })
-	eng := testEngine(t)
-	b, err := bot.New(bot.Options{
-		Engines: bot.EngineFunc(func() *dialog.Engine { return eng }),
-		Store:   session.NewRedis(rdb, prefix, session.Options{}),
-		Events:  events.NewRedis(rdb, prefix, events.Options{}),
-	})
-	require.NoError(t, err)
+	b, rdb := botThroughLink(t, link, prefix)
 	ts := startServer(t, channels.Options{Bot: b, Limiter: limit.NewRedis(rdb, prefix), Logger: quiet})
 
 	c := dial(t, ts, nil)
@@ -173,17 +183,10 @@ func TestRedisGoesAwayMidConversation(t *testing.T) {
 // TestRedisGoneAtHello: a socket whose hello cannot reach Redis gets "unavailable" and may say
 // hello again once Redis is back.
 func TestRedisGoneAtHello(t *testing.T) {
-	_, prefix := testRedis(t)
-	const target = "127.0.0.1:6379"
+	_, prefix := bottest.Redis(t)
+	const target = bottest.RedisAddr
 	link := newRedisLink(t, target)
-	rdb := session.NewRedisClient(session.RedisOptions{Addrs: []string{link.addr}, Timeout: 300 * time.Millisecond})
-	t.Cleanup(func() { _ = rdb.Close() })
-	eng := testEngine(t)
-	b, err := bot.New(bot.Options{
-		Engines: bot.EngineFunc(func() *dialog.Engine { return eng }),
-		Store:   session.NewRedis(rdb, prefix, session.Options{}),
-	})
-	require.NoError(t, err)
+	b, _ := botThroughLink(t, link, prefix)
 	ts := startServer(t, channels.Options{Bot: b, Logger: quiet})
 
 	link.cut()

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/bot/live"
 	"chatbot/channels"
-	"chatbot/knowledge"
 )
 
 // The real bot and the live knowledge base satisfy what channels need.
@@ -30,8 +30,7 @@ var (
 // it through the real bot.
 func editableKB(t *testing.T, opts channels.Options) (*testServer, *live.Library, string) {
 	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, os.CopyFS(dir, knowledge.Embedded()))
+	dir := bottest.KBCopy(t)
 	lib := live.New(live.Options{Dir: dir})
 	require.NoError(t, lib.Load(context.Background()))
 	b, err := bot.New(bot.Options{Engines: lib})

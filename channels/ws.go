@@ -1,9 +1,7 @@
 package channels
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"sync"
@@ -175,7 +173,7 @@ func (c *conn) onPeerClose(code int, _ string) error {
 // or the push hub). A full queue means the client is not reading: the socket is closed with 1013
 // and the client resumes after reconnecting.
 func (c *conn) enqueue(session string, frame any) {
-	data, err := encodeFrame(frame)
+	data, err := EncodeFrame(frame)
 	if err != nil {
 		c.srv.log.Error("encode frame", "err", err)
 		return
@@ -283,18 +281,6 @@ func closeCodeLabel(code int) string {
 	default:
 		return "other"
 	}
-}
-
-// encodeFrame marshals a frame without escaping <, > and & (replies carry HTML, and the frame is
-// JSON, never inlined into a page).
-func encodeFrame(frame any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(frame); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // handleFrame answers one frame read from the socket. It runs on the reader goroutine.

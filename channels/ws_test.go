@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/channels"
 	"chatbot/channels/limit"
 )
@@ -105,7 +106,7 @@ func TestWebsocketBadFrames(t *testing.T) {
 	servers := map[string]func(t *testing.T) *testServer{
 		"stub bot": func(t *testing.T) *testServer { return startServer(t, channels.Options{MaxFrameBytes: 1024}) },
 		"real bot, redis": func(t *testing.T) *testServer {
-			rdb, prefix := testRedis(t)
+			rdb, prefix := bottest.Redis(t)
 			return redisInstance(t, rdb, prefix, channels.Options{MaxFrameBytes: 1024})
 		},
 	}

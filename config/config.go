@@ -150,7 +150,7 @@ var Keys = []Key{
 	{Name: "rate.per_ip", Default: 1200, Usage: "messages per minute per client IP (many people share a mobile carrier's address); 0 = no limit"},
 	{Name: "http.trusted_proxies", Default: []string{}, Usage: "load balancers (IP or CIDR) whose X-Forwarded-For names the client; empty = the TCP peer is the client"},
 	{Name: "dialog.answer_threshold", Default: dialog.DefaultConfig().AnswerThreshold, Usage: "lowest match score that is answered; below it the bot falls back"},
-	{Name: "dialog.clarify_margin", Default: dialog.DefaultConfig().ClarifyMargin, Usage: "top two candidates closer than this are offered as a choice"},
+	{Name: "dialog.clarify_margin", Default: dialog.DefaultConfig().ClarifyMargin, Usage: "relative: candidates within this share of the top score are offered with it as a choice"},
 	{Name: "dialog.leave_flow_threshold", Default: dialog.DefaultConfig().LeaveFlowThreshold, Usage: "while a flow waits for an answer, another article scoring this much leaves the flow"},
 	{Name: "dialog.follow_up_boost", Default: dialog.DefaultConfig().FollowUpBoost, Usage: "score added to the previous article for a short follow-up question"},
 	{Name: "dialog.fallbacks_before_handoff", Default: dialog.DefaultConfig().FallbacksBeforeHandoff, Usage: "consecutive fallbacks before a human is offered"},

@@ -25,6 +25,7 @@ type Error struct {
 	Problem string
 }
 
+// Error prints the problem as one line: "config: <key>: <problem>".
 func (e *Error) Error() string { return "config: " + e.Key + ": " + e.Problem }
 
 func problem(key, format string, args ...any) *Error {

@@ -11,18 +11,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"chatbot/bot/internal/redistest"
+	"chatbot/bot/bottest"
 )
 
 func TestRedis(t *testing.T) {
 	testSink(t, func(t *testing.T, o Options) sinkReader {
-		client, prefix := redistest.Client(t)
+		client, prefix := bottest.Redis(t)
 		return NewRedis(client, prefix, o)
 	})
 }
 
 func TestRedisHandoffStream(t *testing.T) {
-	client, prefix := redistest.Client(t)
+	client, prefix := bottest.Redis(t)
 	ctx := context.Background()
 	s := NewRedis(client, prefix, Options{})
 	at := time.Date(2026, 3, 4, 5, 6, 7, 8, time.UTC)
@@ -57,7 +57,7 @@ func TestRedisHandoffStream(t *testing.T) {
 }
 
 func TestRedisStreamsAreCapped(t *testing.T) {
-	client, prefix := redistest.Client(t)
+	client, prefix := bottest.Redis(t)
 	ctx := context.Background()
 	s := NewRedis(client, prefix, Options{MaxLen: 10})
 	for range 500 {
@@ -71,7 +71,7 @@ func TestRedisStreamsAreCapped(t *testing.T) {
 }
 
 func TestRedisGapsPages(t *testing.T) {
-	client, prefix := redistest.Client(t)
+	client, prefix := bottest.Redis(t)
 	ctx := context.Background()
 	s := NewRedis(client, prefix, Options{})
 	// More entries than one page: the counts must include every page.
@@ -93,9 +93,7 @@ func TestRedisGapsPages(t *testing.T) {
 }
 
 func TestRedisGone(t *testing.T) {
-	client := redis.NewClient(&redis.Options{Addr: redistest.ClosedAddr(t), MaxRetries: -1, DialerRetries: 1})
-	defer client.Close()
-	s := NewRedis(client, "gone", Options{})
+	s := NewRedis(bottest.UnreachableRedis(t), "gone", Options{})
 	ctx := context.Background()
 	no := false
 	for name, call := range map[string]func() error{

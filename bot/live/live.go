@@ -82,16 +82,22 @@ func New(o Options) *Library {
 func (l *Library) Engine() *dialog.Engine { return l.engine.Load() }
 
 // Load loads the knowledge base for start-up. Any problem is an error (a knowledge.Problems
-// listing them all, or the folder's error), so a broken knowledge base stops start-up instead of
-// serving nothing.
+// listing them all, or the folder's error) and Status lists the problems, so a broken knowledge
+// base stops start-up instead of serving nothing. Load does not log a failure: the caller, which
+// stops, reports it once.
 func (l *Library) Load(ctx context.Context) error {
-	return l.Reload(ctx)
+	return l.load(ctx, false)
 }
 
 // Reload loads the knowledge base again, checks it (load errors, then every example question
 // must route to its own article) and swaps the new engine in. On any problem the serving engine
 // stays, the problems are logged and kept in Status, and the error lists them.
 func (l *Library) Reload(ctx context.Context) error {
+	return l.load(ctx, true)
+}
+
+// load is Load and Reload; logRejection says whether a rejected knowledge base is logged.
+func (l *Library) load(ctx context.Context, logRejection bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -103,8 +109,9 @@ func (l *Library) Reload(ctx context.Context) error {
 	eng, problems, err := l.build()
 	if err != nil {
 		l.status.Problems = problems
-		l.log.ErrorContext(ctx, "knowledge base rejected; the previous version keeps serving",
-			"source", l.status.Source, "serving", l.status.Version, "problems", problems)
+		if logRejection {
+			l.logRejected(ctx, problems)
+		}
 		return err
 	}
 	l.status.Problems = nil
@@ -119,6 +126,18 @@ func (l *Library) Reload(ctx context.Context) error {
 		"articles", len(kb.Articles), "warnings", l.status.Warnings,
 		"ms", l.opts.Now().Sub(started).Milliseconds())
 	return nil
+}
+
+// logRejected logs a rejected knowledge base and says what serves instead: the previous version,
+// or nothing when none has loaded yet.
+func (l *Library) logRejected(ctx context.Context, problems []string) {
+	if l.engine.Load() == nil {
+		l.log.ErrorContext(ctx, "knowledge base rejected; nothing is serving",
+			"source", l.status.Source, "problems", problems)
+		return
+	}
+	l.log.ErrorContext(ctx, "knowledge base rejected; the previous version keeps serving",
+		"source", l.status.Source, "serving", l.status.Version, "problems", problems)
 }
 
 // build loads and checks the knowledge base and builds its engine. problems lists what was wrong

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,16 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
 	"chatbot/knowledge"
 )
-
-// editorCopy copies the embedded knowledge base into a folder an editor (the test) can change.
-func editorCopy(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "kb")
-	require.NoError(t, os.CopyFS(dir, knowledge.Embedded()))
-	return dir
-}
 
 const article = "articles/negotiate-repayment.md"
 
@@ -76,11 +70,12 @@ func TestLoadFailsOnBrokenKnowledgeBase(t *testing.T) {
 		problem string
 	}{
 		{"missing folder", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope") }, "nope"},
-		{"broken article", func(t *testing.T) string { d := editorCopy(t); breakArticle(t, d); return d }, article + ":"},
+		{"broken article", func(t *testing.T) string { d := bottest.KBCopy(t); breakArticle(t, d); return d }, article + ":"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			l := New(Options{Dir: tt.dir(t)})
+			var logs strings.Builder
+			l := New(Options{Dir: tt.dir(t), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			err := l.Load(context.Background())
 			require.Error(t, err)
 			assert.Nil(t, l.Engine())
@@ -88,14 +83,20 @@ func TestLoadFailsOnBrokenKnowledgeBase(t *testing.T) {
 			assert.False(t, st.Loaded)
 			require.NotEmpty(t, st.Problems)
 			assert.Contains(t, strings.Join(st.Problems, "\n"), tt.problem)
+			assert.Empty(t, logs.String(), "start-up reports its failure once, through the error")
+
+			require.Error(t, l.Reload(context.Background()))
+			assert.Contains(t, logs.String(), "nothing is serving")
+			assert.NotContains(t, logs.String(), "previous version")
 		})
 	}
 }
 
 func TestReloadKeepsServingOnBrokenEdit(t *testing.T) {
 	ctx := context.Background()
-	dir := editorCopy(t)
-	l := New(Options{Dir: dir})
+	dir := bottest.KBCopy(t)
+	var logs strings.Builder
+	l := New(Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	require.NoError(t, l.Load(ctx))
 	serving := l.Engine()
 	good := readArticle(t, dir)
@@ -104,6 +105,8 @@ func TestReloadKeepsServingOnBrokenEdit(t *testing.T) {
 	err := l.Reload(ctx)
 	require.Error(t, err)
 	assert.Same(t, serving, l.Engine(), "the previous version keeps serving")
+	assert.Contains(t, logs.String(), "the previous version keeps serving")
+	assert.Contains(t, logs.String(), "serving="+serving.KB().Version)
 	st := l.Status()
 	assert.Equal(t, serving.KB().Version, st.Version)
 	require.NotEmpty(t, st.Problems)
@@ -120,7 +123,7 @@ func TestReloadKeepsServingOnBrokenEdit(t *testing.T) {
 
 func TestReloadWithoutChangeKeepsEngine(t *testing.T) {
 	ctx := context.Background()
-	l := New(Options{Dir: editorCopy(t)})
+	l := New(Options{Dir: bottest.KBCopy(t)})
 	require.NoError(t, l.Load(ctx))
 	serving := l.Engine()
 	require.NoError(t, l.Reload(ctx))
@@ -128,7 +131,7 @@ func TestReloadWithoutChangeKeepsEngine(t *testing.T) {
 }
 
 func TestWatchReloadsWithinTwoSeconds(t *testing.T) {
-	dir := editorCopy(t)
+	dir := bottest.KBCopy(t)
 	l := New(Options{Dir: dir})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, l.Load(ctx))
@@ -157,7 +160,7 @@ func TestWatchReloadsWithinTwoSeconds(t *testing.T) {
 // was serving.
 func TestReloadWhileChatting(t *testing.T) {
 	ctx := context.Background()
-	dir := editorCopy(t)
+	dir := bottest.KBCopy(t)
 	l := New(Options{Dir: dir})
 	require.NoError(t, l.Load(ctx))
 	b, err := bot.New(bot.Options{Engines: l})

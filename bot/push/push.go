@@ -80,7 +80,8 @@ func (l *Local) Subscribe(session string, deliver func([]byte)) (cancel func()) 
 	}
 }
 
-// Sessions reports how many sessions have subscribers here (for tests and metrics).
+// Sessions reports how many sessions have subscribers here; tests use it to see that a
+// cancelled subscription leaves nothing behind.
 func (l *Local) Sessions() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()

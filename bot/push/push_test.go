@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"chatbot/bot/internal/redistest"
+	"chatbot/bot/bottest"
 )
 
 // inbox collects delivered messages for a test.
@@ -90,7 +90,7 @@ func TestLocalCancelFromDeliver(t *testing.T) {
 
 func TestRedisAcrossInstances(t *testing.T) {
 	ctx := context.Background()
-	client, prefix := redistest.Client(t)
+	client, prefix := bottest.Redis(t)
 	a, b := NewRedis(client, prefix, nil), NewRedis(client, prefix, nil)
 	require.NoError(t, a.Start(ctx))
 	require.NoError(t, b.Start(ctx))
@@ -122,7 +122,7 @@ func TestRedisAcrossInstances(t *testing.T) {
 func TestRedisGone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	client := redistest.Unreachable(t)
+	client := bottest.UnreachableRedis(t)
 	hub := NewRedis(client, "gone", nil)
 	assert.ErrorContains(t, hub.Start(ctx), "subscribe to gone:push")
 	assert.ErrorContains(t, hub.Publish(ctx, "s1", []byte("x")), "publish to gone:push")

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -81,7 +82,7 @@ func (m *Memory) Save(ctx context.Context, id string, t Turn) (int64, error) {
 		s = &memSession{}
 		m.sessions[id] = s
 	}
-	s.rec = Record{Version: current + 1, State: clone(t.State)}
+	s.rec = Record{Version: current + 1, State: bytes.Clone(t.State)}
 	s.transcript = append(s.transcript, copyEntries(t.Append)...)
 	if over := len(s.transcript) - m.opts.TranscriptCap; over > 0 {
 		s.transcript = append([][]byte(nil), s.transcript[over:]...)
@@ -120,21 +121,14 @@ func (m *Memory) sweep() {
 }
 
 func copyRecord(r Record) Record {
-	r.State = clone(r.State)
+	r.State = bytes.Clone(r.State)
 	return r
 }
 
 func copyEntries(es [][]byte) [][]byte {
 	out := make([][]byte, len(es))
 	for i, e := range es {
-		out[i] = clone(e)
+		out[i] = bytes.Clone(e)
 	}
 	return out
-}
-
-func clone(b []byte) []byte {
-	if b == nil {
-		return nil
-	}
-	return append([]byte(nil), b...)
 }

@@ -17,9 +17,10 @@ import (
 // The braces are a Redis Cluster hash tag: both keys of a session land in one slot, so one
 // script may write both.
 //
-// Round trips: a turn costs two, Load (HMGET) then Save (one EVALSHA running saveScript, which
-// checks the version and writes state, transcript, trim and TTLs atomically; the first Save after
-// Redis restarts costs one more, EVAL, to load the script). Resume (reconnect, page reload) costs
+// Round trips: the store's part of a turn costs two, Load (HMGET) then Save (one EVALSHA running
+// saveScript, which checks the version and writes state, transcript, trim and TTLs atomically;
+// the first Save after Redis restarts costs one more, EVAL, to load the script). The channel's
+// rate limits make it three a turn (docs/protocol.md). Resume (reconnect, page reload) costs
 // one: a MULTI/EXEC of HMGET, LRANGE and two PEXPIREs sent as one pipeline.
 type Redis struct {
 	client redis.UniversalClient

@@ -9,18 +9,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"chatbot/bot/internal/redistest"
+	"chatbot/bot/bottest"
 )
 
 func TestRedis(t *testing.T) {
 	testStore(t, func(t *testing.T, o Options) (Store, func(time.Duration)) {
-		client, prefix := redistest.Client(t)
+		client, prefix := bottest.Redis(t)
 		return NewRedis(client, prefix, o), time.Sleep
 	})
 }
 
 func TestRedisKeysAndTTL(t *testing.T) {
-	client, prefix := redistest.Client(t)
+	client, prefix := bottest.Redis(t)
 	ctx := context.Background()
 	s := NewRedis(client, prefix, Options{TTL: time.Hour})
 	id, err := NewID()
@@ -48,7 +48,7 @@ func TestRedisKeysAndTTL(t *testing.T) {
 
 func TestRedisGone(t *testing.T) {
 	client := NewRedisClient(RedisOptions{
-		Addrs:      []string{redistest.ClosedAddr(t)},
+		Addrs:      []string{bottest.FreeAddr(t)},
 		Timeout:    200 * time.Millisecond,
 		MaxRetries: 1,
 	})

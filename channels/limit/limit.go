@@ -19,6 +19,7 @@ type Rate struct {
 // Unlimited reports whether the rate lets everything through.
 func (r Rate) Unlimited() bool { return r.Limit < 0 || r.Per <= 0 }
 
+// String describes the rate for messages: "60 per 1m0s", or "unlimited".
 func (r Rate) String() string {
 	if r.Unlimited() {
 		return "unlimited"

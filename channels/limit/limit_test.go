@@ -2,13 +2,12 @@ package limit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"chatbot/bot/bottest"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
@@ -27,7 +26,7 @@ func TestLimiters(t *testing.T) {
 			return m
 		},
 		"redis": func(t *testing.T, c *clock) Limiter {
-			rdb, prefix := testRedis(t)
+			rdb, prefix := bottest.Redis(t)
 			l := NewRedis(rdb, prefix)
 			l.now = c.now
 			return l
@@ -87,9 +86,7 @@ func TestMemorySweepsFinishedWindows(t *testing.T) {
 }
 
 func TestRedisUnavailable(t *testing.T) {
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
-	t.Cleanup(func() { _ = rdb.Close() })
-	_, err := NewRedis(rdb, "x").Allow(context.Background(),
+	_, err := NewRedis(bottest.UnreachableRedis(t), "x").Allow(context.Background(),
 		Check{"ip:1.2.3.4", Rate{Limit: 1, Per: time.Second}}, Check{"s:a", Rate{Limit: 1, Per: time.Second}})
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "rate limit ip:1.2.3.4, s:a")
@@ -105,32 +102,6 @@ func BenchmarkMemoryAllow(b *testing.B) {
 	}
 }
 
-// testRedis returns a client for the local Redis and a key prefix unique to this test; the test's
-// keys are deleted when it ends. Without Redis the test is skipped, or fails when CI=true.
-func testRedis(t *testing.T) (redis.UniversalClient, string) {
-	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	ctx := context.Background()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		_ = rdb.Close()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis at 127.0.0.1:6379 is required when CI=true: %v", err)
-		}
-		t.Skipf("redis at 127.0.0.1:6379 not reachable: %v", err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	prefix := "test:limit:" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		iter := rdb.Scan(ctx, 0, prefix+":*", 100).Iterator()
-		for iter.Next(ctx) {
-			_ = rdb.Del(ctx, iter.Val()).Err()
-		}
-		_ = rdb.Close()
-	})
-	return rdb, prefix
-}
-
 // roundTrips counts the commands and pipelines a client sends: each is one round trip.
 type roundTrips struct{ n atomic.Int64 }
 
@@ -143,7 +114,7 @@ func (h *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 }
 
 func TestRedisCountsEveryCheckInOneRoundTrip(t *testing.T) {
-	rdb, prefix := testRedis(t)
+	rdb, prefix := bottest.Redis(t)
 	var trips roundTrips
 	rdb.AddHook(&trips)
 	l := NewRedis(rdb, prefix)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -83,16 +81,16 @@ func ask(cmd *cobra.Command, cfg *config.Config, question string) (bot.Output, e
 	return out, nil
 }
 
-// writeFrame prints a frame as the websocket carries it: one line of JSON, <, > and & unescaped.
+// writeFrame prints a frame as the websocket carries it, on a line of its own.
 func writeFrame(w io.Writer, frame any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(frame); err != nil {
-		return fmt.Errorf("encode reply: %w", err)
+	data, err := channels.EncodeFrame(frame)
+	if err != nil {
+		return err
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	if _, err := fmt.Fprintf(w, "%s\n", data); err != nil {
+		return fmt.Errorf("write reply: %w", err)
+	}
+	return nil
 }
 
 // writeAnswer prints the reply text, then what decided it.

@@ -24,12 +24,12 @@ func newKBFeedbackCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !cfg.Redis.Enabled() {
-				return usagef("kb feedback: feedback counts are kept in Redis: set redis.addr (--redis-addr or CHATBOT_REDIS_ADDR)")
+			store, closeStore, err := redisEvents(cfg, "kb feedback", "feedback counts")
+			if err != nil {
+				return err
 			}
-			client := newRedisClient(cfg.Redis)
-			defer client.Close()
-			counts, err := events.NewRedis(client, cfg.Redis.Prefix, events.Options{}).FeedbackCounts(cmd.Context())
+			defer closeStore()
+			counts, err := store.FeedbackCounts(cmd.Context())
 			if err != nil {
 				return fmt.Errorf("kb feedback: %w", err)
 			}

@@ -28,21 +28,30 @@ func newKBCmd() *cobra.Command {
 	return cmd
 }
 
-func newKBLintCmd() *cobra.Command {
+// kbDirCmd is a kb command that works on one knowledge base: DIR, else kb.dir, else the
+// embedded one.
+func kbDirCmd(use, short string, run func(cmd *cobra.Command, src kbSource, cfg *config.Config) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "lint [DIR]",
-		Short: "Check a knowledge base: prints file:line: message for every problem, exit 1 on errors",
+		Use:   use,
+		Short: short,
 		Args:  usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(cmd)
 			if err != nil {
 				return err
 			}
-			return lint(cmd.OutOrStdout(), cmd.ErrOrStderr(), kbSourceFor(args, cfg.KB.Dir), cfg)
+			return run(cmd, kbSourceFor(args, cfg.KB.Dir), cfg)
 		},
 	}
 	config.AddFlags(cmd.Flags())
 	return cmd
+}
+
+func newKBLintCmd() *cobra.Command {
+	return kbDirCmd("lint [DIR]", "Check a knowledge base: prints file:line: message for every problem, exit 1 on errors",
+		func(cmd *cobra.Command, src kbSource, cfg *config.Config) error {
+			return lint(cmd.OutOrStdout(), cmd.ErrOrStderr(), src, cfg)
+		})
 }
 
 // lint prints every problem of the knowledge base, then every example question the engine routes
@@ -77,16 +86,8 @@ func lint(out, errOut io.Writer, src kbSource, cfg *config.Config) error {
 }
 
 func newKBStatsCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "stats [DIR]",
-		Short: "Count articles, example questions, vocabulary entries, topics covered and missing",
-		Args:  usageArgs(cobra.MaximumNArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			src := kbSourceFor(args, cfg.KB.Dir)
+	return kbDirCmd("stats [DIR]", "Count articles, example questions, vocabulary entries, topics covered and missing",
+		func(cmd *cobra.Command, src kbSource, _ *config.Config) error {
 			kb, problems, err := src.parse()
 			if err != nil {
 				return err
@@ -99,10 +100,7 @@ func newKBStatsCmd() *cobra.Command {
 				fmt.Fprintf(cmd.ErrOrStderr(), "%s has %d errors and does not load; run chatbot kb lint\n", src, n)
 			}
 			return nil
-		},
-	}
-	config.AddFlags(cmd.Flags())
-	return cmd
+		})
 }
 
 // newEngine loads the knowledge base and builds the dialog engine with the configured thresholds.
@@ -111,6 +109,11 @@ func newEngine(src kbSource, cfg *config.Config) (*dialog.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return engineFor(kb, cfg)
+}
+
+// engineFor builds the dialog engine for kb with the configured thresholds.
+func engineFor(kb *knowledge.KB, cfg *config.Config) (*dialog.Engine, error) {
 	engine, err := dialog.New(kb, cfg.DialogConfig())
 	if err != nil {
 		return nil, fmt.Errorf("dialog engine: %w", err)
@@ -120,33 +123,22 @@ func newEngine(src kbSource, cfg *config.Config) (*dialog.Engine, error) {
 
 // routingProblems lists the example questions the engine routes to another article, as lint errors.
 func routingProblems(kb *knowledge.KB, cfg *config.Config) (knowledge.Problems, error) {
-	engine, err := dialog.New(kb, cfg.DialogConfig())
+	engine, err := engineFor(kb, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("dialog engine: %w", err)
+		return nil, err
 	}
 	return knowledge.Problems(dialog.CheckRouting(engine)), nil
 }
 
 func newKBTestCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "test [DIR]",
-		Short: "Run the golden conversations of a knowledge base; exit 1 if one fails",
-		Args:  usageArgs(cobra.MaximumNArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			src := kbSourceFor(args, cfg.KB.Dir)
+	return kbDirCmd("test [DIR]", "Run the golden conversations of a knowledge base; exit 1 if one fails",
+		func(cmd *cobra.Command, src kbSource, cfg *config.Config) error {
 			engine, err := newEngine(src, cfg)
 			if err != nil {
 				return err
 			}
 			return reportConversations(cmd.OutOrStdout(), src, dialog.RunConversations(engine))
-		},
-	}
-	config.AddFlags(cmd.Flags())
-	return cmd
+		})
 }
 
 // reportConversations prints one line per conversation and every failed turn at its file and
@@ -194,15 +186,15 @@ func newKBGapsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !cfg.Redis.Enabled() {
-				return usagef("kb gaps: unanswered questions are kept in Redis: set redis.addr (--redis-addr or CHATBOT_REDIS_ADDR)")
-			}
 			if top < 1 {
 				return usagef("kb gaps: --top must be at least 1")
 			}
-			client := newRedisClient(cfg.Redis)
-			defer client.Close()
-			gaps, err := events.NewRedis(client, cfg.Redis.Prefix, events.Options{}).Gaps(cmd.Context(), top)
+			store, closeStore, err := redisEvents(cfg, "kb gaps", "unanswered questions")
+			if err != nil {
+				return err
+			}
+			defer closeStore()
+			gaps, err := store.Gaps(cmd.Context(), top)
 			if err != nil {
 				return fmt.Errorf("kb gaps: %w", err)
 			}
@@ -213,6 +205,17 @@ func newKBGapsCmd() *cobra.Command {
 	cmd.Flags().IntVarP(&top, "top", "n", 20, "how many groups to list")
 	config.AddFlags(cmd.Flags(), "redis-addr")
 	return cmd
+}
+
+// redisEvents returns the events kept in the configured Redis, for the kb reports that read them,
+// and a function closing its client. Without redis.addr it is a usage error naming what is kept
+// there.
+func redisEvents(cfg *config.Config, command, kept string) (*events.Redis, func(), error) {
+	if !cfg.Redis.Enabled() {
+		return nil, nil, usagef("%s: %s are kept in Redis: set redis.addr (--redis-addr or CHATBOT_REDIS_ADDR)", command, kept)
+	}
+	client := newRedisClient(cfg.Redis)
+	return events.NewRedis(client, cfg.Redis.Prefix, events.Options{}), func() { _ = client.Close() }, nil
 }
 
 func writeGaps(w io.Writer, gaps []events.Gap) {

@@ -69,7 +69,8 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 		if len(st.Problems) == 0 {
 			return fmt.Errorf("knowledge base %s: %w", st.Source, err)
 		}
-		return fmt.Errorf("knowledge base %s does not load (chatbot kb lint shows why):\n%s", st.Source, strings.Join(st.Problems, "\n"))
+		return fmt.Errorf("knowledge base %s does not load, nothing is serving (chatbot kb lint shows why):\n%s",
+			st.Source, strings.Join(st.Problems, "\n"))
 	}
 	reg, backendErrors := newRegistry()
 	chatbot, err := bot.New(bot.Options{

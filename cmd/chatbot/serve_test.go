@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"chatbot/bot/bottest"
+
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,14 +28,12 @@ func TestServeResumesSessionAfterRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	rdb := requireRedis(t)
-	prefix := "chatbot-e2e-" + randomHex(t, 6)
-	t.Cleanup(func() { deleteKeys(t, rdb, prefix) })
+	_, prefix := bottest.Redis(t) // the server's keys, deleted when the test ends
 
 	bin := buildBinary(t)
-	addr := freeAddr(t)
+	addr := bottest.FreeAddr(t)
 	file := filepath.Join(t.TempDir(), "chatbot.yaml")
-	require.NoError(t, os.WriteFile(file, []byte("listen: "+addr+"\nredis:\n  addr: ["+testRedisAddr+"]\n  prefix: "+prefix+"\n"), 0o600))
+	require.NoError(t, os.WriteFile(file, []byte("listen: "+addr+"\nredis:\n  addr: ["+bottest.RedisAddr+"]\n  prefix: "+prefix+"\n"), 0o600))
 	runs := []struct {
 		name     string
 		env      []string
@@ -42,10 +42,10 @@ func TestServeResumesSessionAfterRestart(t *testing.T) {
 		article  string
 	}{
 		{"config file", nil, []string{"serve", "--config", file}, "信用卡逾期了怎么跟银行协商", "negotiate-repayment"},
-		{"environment", []string{"CHATBOT_REDIS_ADDR=" + testRedisAddr, "CHATBOT_REDIS_PREFIX=" + prefix},
+		{"environment", []string{"CHATBOT_REDIS_ADDR=" + bottest.RedisAddr, "CHATBOT_REDIS_PREFIX=" + prefix},
 			[]string{"serve", "--listen", addr}, "逾期会影响征信吗", "credit-report"},
 		{"flag", []string{"CHATBOT_REDIS_PREFIX=" + prefix},
-			[]string{"serve", "--listen", addr, "--redis-addr", testRedisAddr}, "怎么投诉银行或催收", "file-complaint"},
+			[]string{"serve", "--listen", addr, "--redis-addr", bottest.RedisAddr}, "怎么投诉银行或催收", "file-complaint"},
 	}
 	session := ""
 	var said []map[string]any // the user's questions and the bot's replies so far
@@ -183,7 +183,7 @@ func buildBinary(t *testing.T) string {
 // TestServeDefaultRun is the README's run command in-process: embedded knowledge base, sessions
 // in memory, the chat page at / and the websocket at /ws; cancelling stops it gracefully.
 func TestServeDefaultRun(t *testing.T) {
-	addr := freeAddr(t)
+	addr := bottest.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr syncBuffer
@@ -222,16 +222,18 @@ func TestServeDefaultRun(t *testing.T) {
 }
 
 func TestServeRefusesBrokenKnowledgeBase(t *testing.T) {
-	dir := copyKB(t)
+	dir := bottest.KBCopy(t)
 	article := filepath.Join(dir, "articles", "negotiate-repayment.md")
 	data, err := os.ReadFile(article)
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(article, []byte(strings.Replace(string(data), "related: [", "related: [no-such-article, ", 1)), 0o644))
 
-	r := runCLI(t, "serve", "--listen", freeAddr(t), "--kb-dir", dir)
+	r := runCLI(t, "serve", "--listen", bottest.FreeAddr(t), "--kb-dir", dir)
 	assert.Equal(t, exitFailures, r.code)
-	assert.Contains(t, r.stderr, "knowledge base "+dir+" does not load")
+	assert.Contains(t, r.stderr, "knowledge base "+dir+" does not load, nothing is serving")
 	assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(article)+`:\d+: .*no-such-article`, r.stderr)
+	assert.Equal(t, 1, strings.Count(r.stderr, "no-such-article"), "the problem is printed once:\n%s", r.stderr)
+	assert.NotContains(t, r.stderr, "previous version", "nothing was serving before")
 }
 
 // waitHealthy polls /healthz until it answers 200, failing if the server exits first.
@@ -253,4 +255,12 @@ func waitHealthy(t *testing.T, addr string, exited <-chan struct{}, output fmt.S
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("not healthy on %s within 20s:\n%s", addr, output)
+}
+
+func TestServeStopsWhenRedisIsUnreachable(t *testing.T) {
+	nobody := bottest.FreeAddr(t) // closed again: nothing listens there
+	r := runCLI(t, "serve", "--listen", bottest.FreeAddr(t), "--redis-addr", nobody)
+	assert.Equal(t, exitFailures, r.code)
+	assert.Contains(t, r.stderr, "redis 127.0.0.1:")
+	assert.Contains(t, r.stderr, "connection refused")
 }

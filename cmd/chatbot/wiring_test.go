@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"chatbot/bot/bottest"
 	"chatbot/config"
 )
 
@@ -99,7 +100,7 @@ func TestSentinelFromConfig(t *testing.T) {
 // its address.
 func startRedisProcess(t *testing.T, args ...string) string {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := bottest.FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command("redis-server", append(args, "--port", port, "--bind", "127.0.0.1")...)
 	cmd.Dir = t.TempDir()
