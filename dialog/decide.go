@@ -74,29 +74,50 @@ func (t *turn) decide() Reply {
 	return t.answerArticle(top.Article)
 }
 
-// withPrior favours the previous article for a short follow-up such as 「那要多久」, when that
-// article already matches the message at least half as well as an answer needs: the prior breaks
-// ties between topics, it never makes an answer out of nothing.
+// withPrior favours, for a short follow-up such as 「那要多久」 or 「那对征信有影响没」, the previous
+// article and, by half as much, the related articles its answer offered as buttons: a follow-up
+// usually continues the topic or takes one of the ways on it offered. Only articles that already
+// match the message at least half as well as an answer needs are favoured: the prior breaks ties
+// between topics, it never makes an answer out of nothing.
 func (t *turn) withPrior(cands []Candidate) []Candidate {
-	prev := t.st.Article
-	if prev == "" || !t.e.followUp.isShortFollowUp(t.msg.Text) {
+	prev, ok := t.e.kb.Article(t.st.Article)
+	if !ok || !t.e.followUp.isShortFollowUp(t.msg.Text) {
 		return cands
+	}
+	boost := map[string]float64{prev.ID: t.e.cfg.FollowUpBoost}
+	var buf [maxRelated]string
+	for _, id := range t.relatedShown(prev, buf[:0]) {
+		boost[id] = t.e.cfg.FollowUpBoost / 2
 	}
 	out := make([]Candidate, len(cands))
 	copy(out, cands)
 	for i := range out {
-		if out[i].Article == prev && out[i].Score >= t.e.cfg.AnswerThreshold/2 {
-			parts := make(map[string]float64, len(out[i].Parts)+1)
-			for k, v := range out[i].Parts {
-				parts[k] = v
-			}
-			parts[partPrior] = t.e.cfg.FollowUpBoost
-			out[i].Parts = parts
-			out[i].Score += t.e.cfg.FollowUpBoost
+		b := boost[out[i].Article]
+		if b == 0 || out[i].Score < t.e.cfg.AnswerThreshold/2 {
+			continue
 		}
+		parts := make(map[string]float64, len(out[i].Parts)+1)
+		for k, v := range out[i].Parts {
+			parts[k] = v
+		}
+		parts[partPrior] = b
+		out[i].Parts = parts
+		out[i].Score += b
 	}
 	sortCandidates(out)
 	return out
+}
+
+// relatedShown appends to dst the related articles an answer with a offers as buttons, in order.
+func (t *turn) relatedShown(a *knowledge.Article, dst []string) []string {
+	n := 0
+	for _, id := range a.Related {
+		if _, ok := t.e.kb.Article(id); ok && id != a.ID && n < maxRelated {
+			dst = append(dst, id)
+			n++
+		}
+	}
+	return dst
 }
 
 // lead is how far a is ahead of b, relative to a's score: scores of short and long messages
@@ -170,14 +191,10 @@ func (t *turn) answerButtons(a *knowledge.Article) []knowledge.Button {
 		}
 		bs = append(bs, knowledge.Button{Label: label, Value: ChoiceFlow + f.ID})
 	}
-	n := 0
-	for _, id := range a.Related {
-		r, ok := t.e.kb.Article(id)
-		if !ok || id == a.ID || n == maxRelated {
-			continue
-		}
+	var buf [maxRelated]string
+	for _, id := range t.relatedShown(a, buf[:0]) {
+		r, _ := t.e.kb.Article(id)
 		bs = append(bs, articleButton(r))
-		n++
 	}
 	return bs
 }

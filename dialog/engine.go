@@ -19,6 +19,11 @@ type Engine struct {
 	words    slotWords
 	slots    map[*knowledge.Slot]*compiledSlot
 	followUp followUpWords
+	// safetyArticles are the articles safety rules answer (emotional-support): a flow lets a
+	// message that reads as one of them go at the answer threshold.
+	safetyArticles map[string]bool
+	// required are the articles require rules name: offered only to messages that meet one.
+	required map[string]bool
 }
 
 // DefaultConfig returns the thresholds the engine was tuned with on the built-in knowledge base.
@@ -56,6 +61,9 @@ func New(kb *knowledge.KB, cfg Config) (*Engine, error) {
 		words:    newSlotWords(n),
 		slots:    compileSlots(n, kb),
 		followUp: newFollowUpWords(n),
+
+		safetyArticles: safetyArticles(kb),
+		required:       requiredArticles(kb.Rules),
 	}
 	return e, nil
 }
@@ -143,6 +151,7 @@ type turn struct {
 	scored bool            // cands is filled
 	resume *knowledge.Flow // a flow this turn left; answers offer to resume it
 	prefer *knowledge.Rule // the prefer rule that matched the message, if any
+	held   heldBack        // articles whose require rules the message does not meet: not scored
 	// preferNoted: the prefer rule's effect is already in the trace.
 	preferNoted bool
 	outcome     outcome
@@ -168,6 +177,10 @@ func (t *turn) say(text string) Reply {
 	t.msg = e.norm.normalise(text)
 	t.tr.Normalised = t.msg.Text
 	if t.msg.Text == "" {
+		if f, cs := t.waitingFlow(); cs != nil { // e.g. only a card number, dropped: ask on
+			t.note(fmt.Sprintf("empty message: flow %s asks %s again", f.ID, cs.slot.Name))
+			return t.ask(f, cs.slot, false)
+		}
 		t.note("empty message: prompt with main topics")
 		return t.prompt()
 	}
@@ -176,7 +189,7 @@ func (t *turn) say(text string) Reply {
 	if m.act != nil {
 		return t.applyRule(m.act)
 	}
-	t.prefer = m.prefer
+	t.prefer, t.held = m.prefer, heldBack{required: e.required, met: m.met}
 	if t.st.Flow != nil {
 		if r, ok := t.flowAnswer(); ok {
 			return r
@@ -243,7 +256,7 @@ func (t *turn) leaveFlowFor(keep string) {
 // scores ranks the articles for the message, once per turn.
 func (t *turn) scores() []Candidate {
 	if !t.scored {
-		t.cands = t.e.index.score(t.msg.Text)
+		t.cands = t.e.index.scoreExcept(t.msg.Text, t.held)
 		t.scored = true
 	}
 	return t.cands

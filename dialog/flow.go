@@ -56,19 +56,28 @@ func slotButtonValue(n *normaliser, s *knowledge.Slot, b knowledge.Button) strin
 
 // waitingSlot is the slot the running flow asked for, if any.
 func (t *turn) waitingSlot() *compiledSlot {
+	_, cs := t.waitingFlow()
+	return cs
+}
+
+// waitingFlow is the running flow and the slot it asked for; nil, nil when there is none (or it
+// no longer exists in this knowledge base).
+func (t *turn) waitingFlow() (*knowledge.Flow, *compiledSlot) {
 	if t.st.Flow == nil {
-		return nil
+		return nil, nil
 	}
 	f, ok := t.e.kb.Flow(t.st.Flow.ID)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	for _, s := range f.Slots {
 		if s.Name == t.st.Flow.Waiting {
-			return t.e.slots[s]
+			if cs := t.e.slots[s]; cs != nil {
+				return f, cs
+			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // readSlot reads the answer to slot cs from the message.
@@ -104,18 +113,31 @@ func (t *turn) flowAnswer() (Reply, bool) {
 	}
 	value, read := t.readSlot(cs)
 	other, otherScore := t.otherArticle(f)
+	// Another article draws the message out of the flow when it scores the leave-flow threshold.
+	// A message that answers nothing the flow asked and reads as distress needs only the answer
+	// threshold: someone who writes 「活着太累了」 is never asked for their bank again.
+	// A reply that only says the user cannot tell (「不记得了」) is for the flow, whatever it
+	// resembles: it is asked again, and a second miss leaves as usual.
+	unsure := !read && t.e.words.isUnsure(t.msg.Text)
+	leave := !unsure && otherScore >= t.e.cfg.LeaveFlowThreshold
+	distress := !read && !unsure && t.e.safetyArticles[other] && otherScore >= t.e.cfg.AnswerThreshold
 	// A short message, or one that asks nothing (「逾期两个多月了」), that reads as the answer is
 	// the answer; a question that also carries one (「晚了3天 会上征信吗」) may be for another article.
 	statement := runeLen(t.msg.Text) <= shortAnswerRunes || !t.e.words.isQuestion(t.msg.Text)
 	switch {
-	case read && (statement || other == ""):
+	case read && (statement || !leave):
 		t.st.Slots[cs.slot.Name] = value
 		t.tr.Slots = withSlot(t.tr.Slots, cs.slot.Name, value)
 		t.note(fmt.Sprintf("flow %s: %s=%s from text", f.ID, cs.slot.Name, value))
 		t.st.Flow.Misses = 0
 		return t.continueFlow(f, false), true
-	case other != "":
+	case leave:
 		t.note(fmt.Sprintf("flow %s left: %s scores %.3f >= %.3f", f.ID, other, otherScore, t.e.cfg.LeaveFlowThreshold))
+		t.leaveFlowFor("")
+		return Reply{}, false
+	case distress:
+		t.note(fmt.Sprintf("flow %s left: %s answers nothing asked and %s (a safety article) scores %.3f >= answer threshold %.3f",
+			f.ID, cs.slot.Name, other, otherScore, t.e.cfg.AnswerThreshold))
 		t.leaveFlowFor("")
 		return Reply{}, false
 	}
@@ -132,13 +154,12 @@ func (t *turn) flowAnswer() (Reply, bool) {
 	return r, true
 }
 
-// otherArticle returns the best article outside flow f when it scores at least the
-// leave-flow threshold and beats the out-of-scope examples.
+// otherArticle returns the best article when it is not flow f's own and beats the out-of-scope
+// examples, with its score; "" and 0 otherwise.
 func (t *turn) otherArticle(f *knowledge.Flow) (string, float64) {
 	cands, _ := t.preferred(t.scores())
 	t.tr.Candidates = topCandidates(cands)
-	if len(cands) == 0 || cands[0].Article == f.Article || cands[0].Article == outOfScope ||
-		cands[0].Score < t.e.cfg.LeaveFlowThreshold {
+	if len(cands) == 0 || cands[0].Article == f.Article || cands[0].Article == outOfScope {
 		return "", 0
 	}
 	return cands[0].Article, cands[0].Score

@@ -25,6 +25,7 @@ type TurnFailure struct {
 	Message string        // what differed, e.g. `kind: want answer, got clarify`
 }
 
+// String reports the failure as "file:line: turn N (input): what differed".
 func (f TurnFailure) String() string {
 	return knowledge.Problem{Pos: f.Pos, Message: fmt.Sprintf("turn %d (%s): %s", f.Turn, f.Input, f.Message)}.String()
 }
@@ -71,6 +72,11 @@ func differences(turn knowledge.Turn, r Reply) []string {
 	for _, s := range turn.Contains {
 		if !strings.Contains(r.Text, s) {
 			out = append(out, fmt.Sprintf("text does not contain %q", s))
+		}
+	}
+	for _, s := range turn.Excludes {
+		if s != "" && strings.Contains(r.Text, s) {
+			out = append(out, fmt.Sprintf("text contains %q, which it must not", s))
 		}
 	}
 	return out

@@ -223,6 +223,17 @@ func refusalArticles(kb *knowledge.KB) map[string]bool {
 	return out
 }
 
+// safetyArticles are the articles safety rules answer.
+func safetyArticles(kb *knowledge.KB) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range kb.Rules {
+		if r.Kind == knowledge.RuleSafety && r.Article != "" {
+			out[r.Article] = true
+		}
+	}
+	return out
+}
+
 func (ix *index) addKeyword(k string, ai int32) {
 	kd := ix.keywords[k]
 	if kd == nil {

@@ -18,11 +18,15 @@ const (
 
 // maskedNumber matches what pii.Mask leaves behind (6222********1234, 138****5678,
 // 1101**********123X): the bot masks messages before the engine sees them, so the engine must
-// recognise a masked number as well as a raw one.
-var maskedNumber = regexp.MustCompile(`(?:86 )?[0-9]{3,4}\*{4,}[0-9]{3}[0-9Xx]`)
+// recognise a masked number as well as a raw one. A label right before the number (我的卡号是,
+// 手机号：) goes with it: the reminder already speaks to the number, so the words that only
+// introduce it must not pull the answer towards privacy-protection; the rest of the message
+// decides (「我的卡号是6222… 逾期了怎么办」 is a question about being overdue).
+var maskedNumber = regexp.MustCompile(`(?:(?:我的|我)?(?:信用卡号|银行卡号|卡号码|卡号|手机号码|手机号|手机|电话号码|电话|号码|身份证号码|身份证号|身份证)` +
+	`\s*(?:是|为)?\s*[:：]?\s*)?(?:86 )?[0-9]{3,4}\*{4,}[0-9]{3}[0-9Xx]`)
 
-// dropPersonalNumbers removes card, ID and phone numbers, raw or already masked, and reports
-// whether there were any.
+// dropPersonalNumbers removes card, ID and phone numbers, raw or already masked, with the label
+// that introduces them, and reports whether there were any.
 func dropPersonalNumbers(s string) (string, bool) {
 	masked, kinds := pii.Mask(s)
 	found := len(kinds) > 0

@@ -38,14 +38,37 @@ func compilePatterns(n *normaliser, ps [][]string) [][]string {
 type ruleMatch struct {
 	act    *knowledge.Rule // the first safety, command, refusal or flow rule that matched
 	prefer *knowledge.Rule // the first prefer rule that matched, for scoring to honour
+	// met are the articles of the require rules that matched (nil when none did).
+	met map[string]bool
+}
+
+// heldBack says which articles scoring must not offer for one message: those that have require
+// rules (required) of which none matched (met).
+type heldBack struct{ required, met map[string]bool }
+
+func (h heldBack) has(article string) bool { return h.required[article] && !h.met[article] }
+
+// requiredArticles are the articles named by require rules.
+func requiredArticles(rules []*knowledge.Rule) map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rules {
+		if r.Kind == knowledge.RuleRequire && r.Article != "" {
+			out[r.Article] = true
+		}
+	}
+	return out
 }
 
 // matchRules checks the rules in order, recording every rule it checked in the trace. The first
 // acting rule (safety, command, refusal, flow) ends the check. Prefer rules never end it: the
-// first one that matches is kept for scoring, later prefer rules are not checked. slots are the
-// slots understood from the message, for prefer rules' `when`.
+// first one that matches is kept for scoring, later prefer rules are not checked. Require rules
+// never end it either: each one checked lets its article be scored. slots are the slots
+// understood from the message, for prefer rules' `when`.
 func matchRules(rules []compiledRule, text string, slots map[string]string, tr *Trace) ruleMatch {
 	var m ruleMatch
+	if tr.Rules == nil {
+		tr.Rules = make([]RuleTrace, 0, len(rules)) // one allocation, however many rules are traced
+	}
 	for _, r := range rules {
 		prefer := r.rule.Kind == knowledge.RulePrefer
 		if prefer && m.prefer != nil {
@@ -69,7 +92,14 @@ func matchRules(rules []compiledRule, text string, slots map[string]string, tr *
 			p += " (when " + cond + ")"
 		}
 		tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Matched: true, Pattern: p})
-		if prefer {
+		switch {
+		case r.rule.Kind == knowledge.RuleRequire:
+			if m.met == nil {
+				m.met = map[string]bool{}
+			}
+			m.met[r.rule.Article] = true
+			continue
+		case prefer:
 			m.prefer = r.rule
 			continue
 		}

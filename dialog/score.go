@@ -42,7 +42,12 @@ type scored struct {
 
 // score ranks the articles for a normalised message, best first; ties break on article id so the
 // order never depends on map iteration or timing.
-func (ix *index) score(text string) []Candidate {
+func (ix *index) score(text string) []Candidate { return ix.scoreExcept(text, heldBack{}) }
+
+// scoreExcept is score without the articles held back (those whose require rules the message does
+// not meet): they are not candidates at all, so they neither rank nor keep the out-of-scope
+// examples from deciding.
+func (ix *index) scoreExcept(text string, held heldBack) []Candidate {
 	sc := ix.scratch.Get().(*scratch)
 	defer func() {
 		sc.reset()
@@ -81,15 +86,22 @@ func (ix *index) score(text string) []Candidate {
 	}
 	norm := math.Sqrt(norm2)
 
-	all := make([]scored, len(sc.artTouch))
-	pos := sc.pos // article -> index in all, valid for touched articles only
-	for i, a := range sc.artTouch {
-		all[i] = scored{article: a, example: -1}
-		pos[a] = int32(i)
+	all := make([]scored, 0, len(sc.artTouch))
+	pos := sc.pos // article -> index in all (-1: skipped), valid for touched articles only
+	for _, a := range sc.artTouch {
+		if held.has(ix.articles[a].id) {
+			pos[a] = -1
+			continue
+		}
+		pos[a] = int32(len(all))
+		all = append(all, scored{article: a, example: -1})
 	}
 	b2 := params.beta * params.beta
 	for _, e := range sc.exTouch {
 		ex := ix.examples[e]
+		if pos[ex.article] < 0 {
+			continue
+		}
 		recall, precision := sc.ex[e]/total, sc.ex[e]/ex.weight
 		f := (1 + b2) * precision * recall / (b2*precision + recall)
 		c := &all[pos[ex.article]]

@@ -44,8 +44,13 @@ var (
 	// questionWords make a message a question rather than a plain statement of fact.
 	questionWords = []string{"吗", "么", "嘛", "呢", "怎么", "什么", "会不会", "能不能", "可不可以", "是不是", "要不要",
 		"算不算", "有没有", "多少", "多久", "哪", "为什么", "如何", "咋"}
-	// otherBankWords answer the bank question with an issuer not in the list.
-	otherBankWords = []string{"其他", "其它", "别的", "别家", "都不是", "不在里面", "没有我的", "信用社", "小银行", "地方银行", "城商行"}
+	// unsureWords say the user cannot tell (「不记得了」); unsureFillers may stand beside them.
+	unsureWords   = []string{"不记得", "记不得", "记不清", "不清楚", "不知道", "忘了", "忘记了", "说不准", "说不好", "不确定"}
+	unsureFillers = []string{"了", "啊", "呀", "呢", "吧", "哦", "嗯", "我", "也", "真的", "真", "都", "的", "具体", "太", "有点", "是", "哪家", "多久", "几天"}
+	// otherBankWords answer the bank question with an issuer not in the list, or one the user
+	// cannot name (the answer then speaks of 「您的发卡行」).
+	otherBankWords = []string{"其他", "其它", "别的", "别家", "都不是", "不在里面", "没有我的", "信用社", "小银行", "地方银行", "城商行",
+		"不记得", "记不清", "忘了", "不清楚", "不知道"}
 )
 
 var (
@@ -62,6 +67,7 @@ var (
 // slotWords are the built-in word lists after normalisation.
 type slotWords struct {
 	notOverdue, overdueCues, fewDays, otherBank, amountCues, lateBefore, dueBefore, dueAfter, question []string
+	unsure, unsureFillers                                                                              []string
 	dayRelative                                                                                        []struct {
 		word string
 		days int
@@ -79,6 +85,9 @@ func newSlotWords(n *normaliser) slotWords {
 		dueBefore:   n.words(dueBefore),
 		dueAfter:    n.words(dueAfter),
 		question:    n.words(questionWords),
+
+		unsure:        n.words(unsureWords),
+		unsureFillers: n.words(unsureFillers),
 	}
 	for _, d := range dayRelative {
 		w.dayRelative = append(w.dayRelative, struct {
@@ -126,23 +135,14 @@ func (w slotWords) days(m normalised, asked bool) (int, bool) {
 		if err != nil {
 			continue
 		}
-		measure, unit, more := group(text, loc, 2), group(text, loc, 3), group(text, loc, 4)
+		measure, unit := group(text, loc, 2), group(text, loc, 3)
 		if unit == "月" && measure == "" && isDateAfter(text[loc[1]:]) {
 			continue // 3月份, 3月15号: a date
 		}
 		if unit == "年" && n > 10 || unit == "天" && n > 3650 {
 			continue // 2025年 is a date, not a duration
 		}
-		u := unitDays[unit]
-		days := n * u.days
-		switch {
-		case measure == "个半":
-			days += u.days / 2
-		case strings.Contains(measure, "多") || more == "多":
-			days += u.more // 两个多月 ~ 75 days
-		case more == "以上":
-			days++
-		}
+		days := durationDays(text, loc, n) + smallerUnitsAfter(text, loc[1], unitDays[unit].days)
 		return int(days), true
 	}
 	if !cue {
@@ -204,10 +204,63 @@ func suffixAny(s string, words []string) (string, bool) {
 	return "", false
 }
 
+// isUnsure reports whether text only says the user cannot tell (「不记得了」, 「具体多久我也不清楚」).
+func (w slotWords) isUnsure(text string) bool {
+	if _, ok := containsAny(text, w.unsure); !ok {
+		return false
+	}
+	for _, words := range [][]string{w.unsure, w.unsureFillers} {
+		for _, s := range words {
+			text = strings.ReplaceAll(text, s, "")
+		}
+	}
+	return text == ""
+}
+
 // isQuestion reports whether text asks something (「会上征信吗」) rather than only states.
 func (w slotWords) isQuestion(text string) bool {
 	_, ok := containsAny(text, w.question)
 	return ok
+}
+
+// durationDays is the number of days a daysPattern match at loc in text stands for, n being
+// its number: 45天 = 45, 2个月 = 60, 1个半月 = 45, 两个多月 = 75, 3个月以上 = 91.
+func durationDays(text string, loc []int, n float64) float64 {
+	measure, unit, more := group(text, loc, 2), group(text, loc, 3), group(text, loc, 4)
+	u := unitDays[unit]
+	days := n * u.days
+	switch {
+	case measure == "个半":
+		days += u.days / 2
+	case strings.Contains(measure, "多") || more == "多":
+		days += u.more // 两个多月 ~ 75 days
+	case more == "以上":
+		days++
+	}
+	return days
+}
+
+// smallerUnitsAfter is the days of the durations right after text[:end], each in a smaller unit
+// than the one before (larger: the first one's days per unit): 3个月零5天, 1年3个月, 两个月又十天.
+func smallerUnitsAfter(text string, end int, larger float64) float64 {
+	var days float64
+	for {
+		rest := text[end:]
+		for _, join := range []string{"零", "又", "加"} {
+			rest = strings.TrimPrefix(rest, join)
+		}
+		loc := daysPattern.FindStringSubmatchIndex(rest)
+		if loc == nil || loc[0] != 0 {
+			return days
+		}
+		unit := unitDays[group(rest, loc, 3)].days
+		n, err := strconv.ParseFloat(rest[loc[2]:loc[3]], 64)
+		if unit >= larger || err != nil {
+			return days
+		}
+		days += durationDays(rest, loc, n)
+		end, larger = len(text)-len(rest)+loc[1], unit
+	}
 }
 
 // unitDays says how many days a unit of time is, and what 「多」 adds (十多天, 两个多月).

@@ -92,7 +92,7 @@ type Candidate struct {
 // Config holds the decision thresholds (from the config package).
 type Config struct {
 	AnswerThreshold        float64 // below: fallback
-	ClarifyMargin          float64 // top two closer than this: clarify
+	ClarifyMargin          float64 // runner-up within this share of the top score: clarify
 	FallbacksBeforeHandoff int     // consecutive fallbacks that trigger a handoff offer
 
 	// LeaveFlowThreshold: while a flow waits for a slot, a message that does not read as the

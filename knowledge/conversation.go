@@ -7,7 +7,7 @@ import (
 )
 
 var (
-	turnFields   = []string{"say", "choose", "expect", "contains"}
+	turnFields   = []string{"say", "choose", "expect", "contains", "excludes"}
 	expectFields = []string{"kind", "article", "flow", "slot", "button"}
 	replyKinds   = []string{"answer", "clarify", "ask", "fallback", "handoff"}
 )
@@ -53,7 +53,8 @@ func (l *loader) loadTurn(f *yamlFile, n *yaml.Node) (Turn, bool) {
 	if fs.bad {
 		return Turn{}, false
 	}
-	t := Turn{Say: f.text(fs, "say"), Choose: f.text(fs, "choose"), Contains: texts(f.list(fs, "contains")), Pos: f.pos(n)}
+	t := Turn{Say: f.text(fs, "say"), Choose: f.text(fs, "choose"), Contains: texts(f.list(fs, "contains")),
+		Excludes: texts(f.list(fs, "excludes")), Pos: f.pos(n)}
 	switch {
 	case t.Say == "" && t.Choose == "":
 		f.errorf(n, "turn has neither say nor choose")
@@ -70,8 +71,8 @@ func (l *loader) loadTurn(f *yamlFile, n *yaml.Node) (Turn, bool) {
 		Slot:    f.text(ex, "slot"),
 		Button:  f.text(ex, "button"),
 	}
-	if t.Expect == (Expectation{}) && len(t.Contains) == 0 {
-		f.warnf(n, "turn checks nothing: add expect or contains")
+	if t.Expect == (Expectation{}) && len(t.Contains) == 0 && len(t.Excludes) == 0 {
+		f.warnf(n, "turn checks nothing: add expect, contains or excludes")
 	}
 	if t.Expect.Kind != "" && !slices.Contains(replyKinds, t.Expect.Kind) {
 		f.c.errorf(f.line(ex, "kind"), "unknown kind %q (use answer, clarify, ask, fallback or handoff)", t.Expect.Kind)

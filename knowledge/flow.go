@@ -204,22 +204,31 @@ func (l *loader) loadPart(f *yamlFile, n *yaml.Node, slots map[string]*Slot) (*P
 	}
 	p := &Part{When: map[string][]string{}}
 	if fd, ok := fs.byKey["when"]; ok && !isNull(fd.value) {
-		for name, cond := range f.mapping(fd.value, "when").byKey {
-			slot, known := slots[name]
-			if !known {
-				f.errorf(cond.key, "when names unknown slot %q", name)
-				continue
-			}
-			values := f.items(cond.value, name)
-			for _, v := range values {
-				l.checkWhenValue(slot, v)
-			}
-			p.When[name] = texts(values)
-		}
+		p.When = l.whenConditions(f, fd.value, slots, "when names unknown slot %q")
 	}
 	text, pos := f.rawText(fs, "text")
 	p.Body = l.flowText(text, pos)
 	return p, located{text, pos}
+}
+
+// whenConditions reads a `when` mapping (slot name: the values or ranges it must have), checking
+// each value against its slot. A name not in slots is reported with unknown (a format taking the
+// name).
+func (l *loader) whenConditions(f *yamlFile, n *yaml.Node, slots map[string]*Slot, unknown string) map[string][]string {
+	out := map[string][]string{}
+	for name, cond := range f.mapping(n, "when").byKey {
+		slot, known := slots[name]
+		if !known {
+			f.errorf(cond.key, unknown, name)
+			continue
+		}
+		values := f.items(cond.value, name)
+		for _, v := range values {
+			l.checkWhenValue(slot, v)
+		}
+		out[name] = texts(values)
+	}
+	return out
 }
 
 // checkWhenValue reports a condition value that no answer to the slot can ever take.

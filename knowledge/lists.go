@@ -196,7 +196,7 @@ func (l *loader) loadRules() []*Rule {
 // checkRuleTarget checks that a rule names what its kind needs: an article, an action or a flow.
 func (l *loader) checkRuleTarget(f *yamlFile, fs fields, r *Rule) {
 	switch r.Kind {
-	case RuleSafety, RuleRefusal, RulePrefer:
+	case RuleSafety, RuleRefusal, RulePrefer, RuleRequire:
 		if f.require(fs, "article") {
 			l.refer(f.line(fs, "article"), refArticle, r.Article, "article %q does not exist")
 		}
@@ -209,7 +209,7 @@ func (l *loader) checkRuleTarget(f *yamlFile, fs fields, r *Rule) {
 			l.refer(f.line(fs, "flow"), refFlow, r.Flow, "flow %q does not exist")
 		}
 	default:
-		f.c.errorf(f.line(fs, "kind"), "unknown kind %q (use safety, command, refusal, flow or prefer)", r.Kind)
+		f.c.errorf(f.line(fs, "kind"), "unknown kind %q (use safety, command, refusal, flow, prefer or require)", r.Kind)
 	}
 }
 
@@ -223,20 +223,7 @@ func (l *loader) ruleWhen(f *yamlFile, fs fields, r *Rule) map[string][]string {
 		f.errorf(fd.key, "when is only for prefer rules")
 		return nil
 	}
-	out := map[string][]string{}
-	for name, cond := range f.mapping(fd.value, "when").byKey {
-		slot, known := messageSlots[name]
-		if !known {
-			f.errorf(cond.key, "when names %q; a rule can only test bank, days_overdue or amount", name)
-			continue
-		}
-		values := f.items(cond.value, name)
-		for _, v := range values {
-			l.checkWhenValue(slot, v)
-		}
-		out[name] = texts(values)
-	}
-	return out
+	return l.whenConditions(f, fd.value, messageSlots, "when names %q; a rule can only test bank, days_overdue or amount")
 }
 
 // patterns splits "a&b" into the words that must all be contained.

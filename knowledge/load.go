@@ -64,6 +64,7 @@ type DirError struct {
 	Err    error
 }
 
+// Error names the folder and why it cannot be read.
 func (e *DirError) Error() string { return "kb.dir: " + e.Dir + ": " + e.Reason }
 
 // Unwrap returns the underlying file-system error.

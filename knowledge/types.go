@@ -96,6 +96,11 @@ const (
 	// answer among the scored articles (out-of-scope examples and the answer threshold still
 	// decide whether to answer at all). When adds conditions on what the message says.
 	RulePrefer RuleKind = "prefer"
+	// RuleRequire does not answer either: an article named by require rules is offered by
+	// scoring only to a message that one of them matches (its platform or product words), so
+	// a question that merely shares wording with it (「逾期了怎么办」 and 「花呗逾期了怎么办」)
+	// goes elsewhere.
+	RuleRequire RuleKind = "require"
 )
 
 // Rule is an editor-defined rule matched against the normalised message.
@@ -177,6 +182,9 @@ type Turn struct {
 	Choose   string
 	Expect   Expectation
 	Contains []string
+	// Excludes are substrings the reply text must not contain (e.g. the digits of a number the
+	// user typed, which the reply must never repeat).
+	Excludes []string
 	Pos      Pos
 }
 
@@ -247,6 +255,8 @@ type Problem struct {
 	Severity Severity
 }
 
+// String reports the problem as "file:line: message" ("file: message" without a line),
+// warnings marked "warning: ".
 func (p Problem) String() string {
 	msg := p.Message
 	if p.Severity == SeverityWarning {
@@ -262,6 +272,7 @@ func (p Problem) String() string {
 // found, not just the first, so an editor can fix them all in one pass.
 type Problems []Problem
 
+// Error lists every problem, one "file:line: message" per line.
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {

@@ -11,6 +11,10 @@ import (
 // moves after the unit (二十万多) so the unit still multiplies the number.
 var moreBeforeUnit = regexp.MustCompile(`([0-9十百两俩一二三四五六七八九])多([万千])`)
 
+// aboutBeforeMeasure finds 「来」 meaning "about" between a round number and its measure (十来天,
+// 二十来万, 10来天, 一个来月), which Numbers drops: 十来天 is about ten days.
+var aboutBeforeMeasure = regexp.MustCompile(`([十百千万0]|[0-9一二两俩三四五六七八九]个)来(天|日|周|星期|礼拜|年|月|个|块|元|万|千)`)
+
 // durationPhrases are colloquial durations with no numeral to parse; Numbers rewrites them first.
 // Longer phrases come first so 一年半 wins over 半年.
 var durationPhrases = []struct{ from, to string }{
@@ -42,9 +46,13 @@ var measuresAfterGe = []string{"月", "多月", "半月", "星期", "礼拜", "�
 // Numbers rewrites numbers to Arabic digits: Chinese numerals (三个月 -> 3个月, 两万五 -> 25000,
 // 四十五天 -> 45天, 二十多万 -> 200000多), shorthands (1.5w -> 15000, 3k -> 3000, 3万5 -> 35000), approximate pairs
 // (一两天 -> 2天, 两三个月 -> 3个月: the larger), ranges (1-3天, 一到三天 -> 3天: the upper bound)
-// and colloquial durations (俩月 -> 2个月, 半年 -> 6个月). Input should be Clean-ed. Chinese
+// colloquial durations (俩月 -> 2个月, 半年 -> 6个月) and round numbers with 来 for "about" (十来天 -> 10天,
+// 一个来月 -> 1个月). Input should be Clean-ed. Chinese
 // numerals that are part of ordinary words (一直, 一般, 万一, 千万别) are left alone.
 func Numbers(s string) string {
+	if strings.Contains(s, "来") {
+		s = aboutBeforeMeasure.ReplaceAllString(s, "${1}${2}")
+	}
 	for _, p := range durationPhrases {
 		if strings.Contains(s, p.from) {
 			s = strings.ReplaceAll(s, p.from, p.to)
