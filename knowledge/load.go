@@ -71,21 +71,36 @@ func (e *DirError) Error() string { return "kb.dir: " + e.Dir + ": " + e.Reason 
 func (e *DirError) Unwrap() error { return e.Err }
 
 // LoadDir loads the knowledge base in an editor's folder: Load(os.DirFS(dir)), with a DirError
-// when the folder itself is missing or unreadable.
+// when the folder itself is missing or unreadable. An empty dir means the embedded knowledge
+// base, as kb.dir does in the configuration.
 func LoadDir(dir string) (*KB, error) {
+	fsys, err := dirFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Load(fsys)
+}
+
+// ParseDir is Parse for a folder, with a DirError when the folder itself is missing or
+// unreadable; an empty dir means the embedded knowledge base.
+func ParseDir(dir string) (*KB, Problems, error) {
+	fsys, err := dirFS(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	kb, problems := Parse(fsys)
+	return kb, problems, nil
+}
+
+// dirFS opens an editor's folder, or the embedded knowledge base when dir is empty.
+func dirFS(dir string) (fs.FS, error) {
+	if dir == "" {
+		return Embedded(), nil
+	}
 	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
-	return Load(os.DirFS(dir))
-}
-
-// ParseDir is Parse for a folder, with a DirError when the folder itself is missing or unreadable.
-func ParseDir(dir string) (*KB, Problems, error) {
-	if err := checkDir(dir); err != nil {
-		return nil, nil, err
-	}
-	kb, problems := Parse(os.DirFS(dir))
-	return kb, problems, nil
+	return os.DirFS(dir), nil
 }
 
 func checkDir(dir string) error {

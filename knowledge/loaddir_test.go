@@ -14,6 +14,13 @@ func TestLoadDir(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, kb.Articles, 1)
 	})
+	t.Run("empty dir is the embedded knowledge base", func(t *testing.T) {
+		kb, err := LoadDir("")
+		require.NoError(t, err)
+		embedded, err := Load(Embedded())
+		require.NoError(t, err)
+		assert.Equal(t, embedded.Version, kb.Version)
+	})
 	t.Run("broken folder lists every problem with its line", func(t *testing.T) {
 		_, err := LoadDir("testdata/broken")
 		var problems Problems

@@ -143,12 +143,7 @@ func (l *Library) logRejected(ctx context.Context, problems []string) {
 // build loads and checks the knowledge base and builds its engine. problems lists what was wrong
 // as "file:line: message" lines when err is not nil.
 func (l *Library) build() (eng *dialog.Engine, problems []string, err error) {
-	var kb *knowledge.KB
-	if l.opts.Dir == "" {
-		kb, err = knowledge.Load(knowledge.Embedded())
-	} else {
-		kb, err = knowledge.LoadDir(l.opts.Dir)
-	}
+	kb, err := knowledge.LoadDir(l.opts.Dir)
 	if err != nil {
 		var ps knowledge.Problems
 		if errors.As(err, &ps) {

@@ -33,13 +33,7 @@ func (s kbSource) String() string {
 
 // load returns the knowledge base, or every problem that keeps it from loading.
 func (s kbSource) load() (*knowledge.KB, error) {
-	var kb *knowledge.KB
-	var err error
-	if s.dir == "" {
-		kb, err = knowledge.Load(knowledge.Embedded())
-	} else {
-		kb, err = knowledge.LoadDir(s.dir)
-	}
+	kb, err := knowledge.LoadDir(s.dir)
 	if err != nil {
 		var ps knowledge.Problems
 		if errors.As(err, &ps) {
@@ -52,10 +46,6 @@ func (s kbSource) load() (*knowledge.KB, error) {
 
 // parse reads the knowledge base as far as it can, for tools that report on a broken one.
 func (s kbSource) parse() (*knowledge.KB, knowledge.Problems, error) {
-	if s.dir == "" {
-		kb, ps := knowledge.Parse(knowledge.Embedded())
-		return kb, ps.WithDir(s.pathPrefix()), nil
-	}
 	kb, ps, err := knowledge.ParseDir(s.dir)
 	if err != nil {
 		return nil, nil, dirError(err)
