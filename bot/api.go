@@ -32,6 +32,11 @@ type Output struct {
 	At        time.Time
 	Trace     *dialog.Trace
 	Replayed  bool // true when this is the stored reply to a re-sent message id
+	// Priority is dialog.PriorityCrisis when the reply carries crisis resources.
+	Priority string
+	// UserText is the user's message as stored, when masking changed it: the page shows it in
+	// place of what the user typed.
+	UserText string
 	// HandoffReason is set when this turn put the user in the queue for a person:
 	// events.ReasonAsked or events.ReasonFallbacks. Acknowledgements while waiting leave it empty.
 	HandoffReason string
@@ -49,7 +54,9 @@ type Entry struct {
 	Article string             `json:"article,omitempty"`
 	Buttons []knowledge.Button `json:"buttons,omitempty"`
 	Agent   string             `json:"agent,omitempty"` // role "agent": the name the contact center gave
-	At      time.Time          `json:"at"`
+	// Priority is "crisis" on a bot entry that carries crisis resources.
+	Priority string    `json:"priority,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // KindAgent is the kind of an entry an agent wrote (AgentMessage). The dialog engine never

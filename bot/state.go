@@ -26,6 +26,7 @@ type state struct {
 	Dialog  dialog.State       `json:"dialog"`
 	Handoff HandoffState       `json:"handoff,omitempty"` // empty means HandoffBot
 	Agent   string             `json:"agent,omitempty"`   // who took the conversation
+	Crisis  bool               `json:"crisis,omitempty"`  // a crisis answer was given: handoffs are urgent
 	Replies int                `json:"replies"`           // replies sent: the next is s<Replies+1>
 	Buttons []knowledge.Button `json:"buttons,omitempty"` // the last reply's buttons, to label a press
 	Recent  []sent             `json:"recent,omitempty"`  // newest last, at most recentReplies

@@ -31,6 +31,7 @@ func (b *Bot) Handle(ctx context.Context, sessionID string, in Input) (Output, e
 	if !session.ValidID(sessionID) {
 		return Output{}, ErrUnknownSession
 	}
+	typed := strings.TrimSpace(in.Text)
 	in, found, err := maskInput(in)
 	if err != nil {
 		return Output{}, err
@@ -50,6 +51,9 @@ func (b *Bot) Handle(ctx context.Context, sessionID string, in Input) (Output, e
 	}
 	if t.replayed != nil {
 		return b.replay(ctx, sessionID, *t.replayed)
+	}
+	if in.Text != typed {
+		t.out.UserText = in.Text
 	}
 	b.afterTurn(ctx, sessionID, in, t)
 	b.log.InfoContext(ctx, "turn", "session", sessionID, "message", in.MessageID, "reply", t.out.ID,
@@ -84,6 +88,7 @@ type turn struct {
 	cancelled  bool              // the user left the queue for a person
 	forwarded  string            // the user's (masked) words, for the person they wait for or talk to
 	agent      string            // the agent who has the conversation, if any
+	urgent     bool              // the user may be in danger: the handoff events say so
 	unanswered string            // the engine's normalised text of a question it could not answer
 	slots      map[string]string // the dialog's slots after a turn that requested a handoff
 }
@@ -105,6 +110,8 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 	case st.Handoff == HandoffWaiting && in.Choice == dialog.ChoiceRestart:
 		st.Handoff, t.cancelled = HandoffBot, true
 		reply = b.respond(eng, st, in, &t)
+	case st.Handoff != HandoffBot && isCrisis(eng, in.Text):
+		reply = crisisDuringHandoff(eng, st, in, userText, &t)
 	case st.Handoff == HandoffWaiting:
 		reply, t.forwarded = waitingReply, userText
 	case st.Handoff == HandoffAgent:
@@ -114,6 +121,12 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 	}
 	if reply.KBVersion == "" {
 		reply.KBVersion = eng.KB().Version
+	}
+	if reply.Priority == dialog.PriorityCrisis {
+		st.Crisis = true
+	}
+	if t.requested != "" && st.Crisis {
+		t.urgent = true // a person asked for after a crisis answer is needed first
 	}
 
 	t.out = Output{
@@ -128,6 +141,7 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 		Handoff:   reply.Handoff || reply.Kind == dialog.KindHandoff,
 		At:        now,
 		Trace:     reply.Trace,
+		Priority:  reply.Priority,
 
 		HandoffReason: t.requested,
 	}
@@ -168,7 +182,7 @@ func (b *Bot) respond(eng *dialog.Engine, st *state, in Input, t *turn) dialog.R
 
 func botEntry(o Output) Entry {
 	return Entry{Role: "bot", ID: o.ID, ReplyTo: o.ReplyTo, Kind: o.Kind, Text: o.Text, HTML: o.HTML,
-		Article: o.Article, Buttons: o.Buttons, At: o.At}
+		Article: o.Article, Buttons: o.Buttons, Priority: o.Priority, At: o.At}
 }
 
 // replay rebuilds the reply to a re-sent message id from the transcript, which holds its text.
@@ -183,7 +197,7 @@ func (b *Bot) replay(ctx context.Context, sessionID string, prior sent) (Output,
 		Text: answeredBeforeText, HTML: "<p>" + answeredBeforeText + "</p>"} // unless the transcript still has it
 	for _, e := range entries {
 		if e.Role == "bot" && e.ID == prior.ReplyID {
-			out.Text, out.HTML, out.Buttons, out.At = e.Text, e.HTML, e.Buttons, e.At
+			out.Text, out.HTML, out.Buttons, out.At, out.Priority = e.Text, e.HTML, e.Buttons, e.At, e.Priority
 			break
 		}
 	}
@@ -201,13 +215,13 @@ func (b *Bot) afterTurn(ctx context.Context, sessionID string, in Input, t turn)
 				return err
 			}
 			return b.events.Handoff(ctx, events.Handoff{Event: events.HandoffRequested, Session: sessionID,
-				Reason: t.requested, Slots: t.slots, Transcript: lines, At: now})
+				Reason: t.requested, Slots: t.slots, Transcript: lines, Urgent: t.urgent, At: now})
 		})
 	}
 	if t.forwarded != "" {
 		b.emit(ctx, "handoff", func(ctx context.Context) error {
 			return b.events.Handoff(ctx, events.Handoff{Event: events.UserMessage, Session: sessionID, Agent: t.agent,
-				Transcript: []events.Line{{Role: "user", Text: t.forwarded, At: now}}, At: now})
+				Transcript: []events.Line{{Role: "user", Text: t.forwarded, At: now}}, Urgent: t.urgent, At: now})
 		})
 	}
 	if t.cancelled {

@@ -76,7 +76,11 @@ type Reply struct {
 	Handoff   bool               `json:"handoff"`
 	Replayed  bool               `json:"replayed,omitempty"` // the stored reply to a re-sent id
 	Agent     string             `json:"agent,omitempty"`    // kind "agent": who wrote it
-	At        time.Time          `json:"at"`
+	Priority  string             `json:"priority,omitempty"` // "crisis": the reply carries crisis resources
+	// UserText is the user's message as stored after masking, set when masking changed it: the
+	// page replaces the user's own bubble text with it.
+	UserText string    `json:"user_text,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // NewReply is the reply frame for a bot output, exactly as the websocket carries it.
@@ -97,6 +101,8 @@ func NewReply(out bot.Output) Reply {
 		Buttons:   buttons,
 		Handoff:   out.Handoff,
 		Replayed:  out.Replayed,
+		Priority:  out.Priority,
+		UserText:  out.UserText,
 		At:        out.At,
 	}
 }

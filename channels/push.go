@@ -69,7 +69,7 @@ func pushedReply(e bot.Entry) Reply {
 	if buttons == nil {
 		buttons = []knowledge.Button{}
 	}
-	return Reply{
+	r := Reply{
 		Type:    TypeReply,
 		ID:      e.ID,
 		Kind:    e.Kind,
@@ -81,4 +81,6 @@ func pushedReply(e bot.Entry) Reply {
 		Agent:   e.Agent,
 		At:      e.At,
 	}
+	r.Priority = e.Priority
+	return r
 }

@@ -59,7 +59,7 @@ func TestBuiltInDayCounts(t *testing.T) {
 	}
 }
 
-// TestBuiltInSafetyWordings: weariness of living is caught by the safety rule itself, before
+// TestBuiltInSafetyWordings: weariness of living is recognised as a crisis itself, before
 // any scoring or flow, however the rest of the knowledge base scores it.
 func TestBuiltInSafetyWordings(t *testing.T) {
 	e := embedded(t)
@@ -67,8 +67,8 @@ func TestBuiltInSafetyWordings(t *testing.T) {
 		t.Run(in, func(t *testing.T) {
 			_, st := say(e, State{}, "帮我想想怎么跟银行谈")
 			r, _ := e.Respond(st, Input{Text: in})
-			if r.Article != "emotional-support" || !strings.HasPrefix(r.Trace.Decision, "rule safety-") {
-				t.Errorf("got %s %q (%s), want emotional-support from a safety rule", r.Kind, r.Article, r.Trace.Decision)
+			if r.Article != "emotional-support" || !strings.HasPrefix(r.Trace.Decision, "crisis: ") || r.Priority != PriorityCrisis {
+				t.Errorf("got %s %q %q (%s), want emotional-support recognised as a crisis", r.Kind, r.Article, r.Priority, r.Trace.Decision)
 			}
 		})
 	}

@@ -24,6 +24,7 @@ type Engine struct {
 	safetyArticles map[string]bool
 	// required are the articles require rules name: offered only to messages that meet one.
 	required map[string]bool
+	safety   safety // crisis recognition, checked before anything else
 }
 
 // DefaultConfig returns the thresholds the engine was tuned with on the built-in knowledge base.
@@ -64,6 +65,10 @@ func New(kb *knowledge.KB, cfg Config) (*Engine, error) {
 
 		safetyArticles: safetyArticles(kb),
 		required:       requiredArticles(kb.Rules),
+		safety:         newSafety(kb),
+	}
+	if e.safety.article != "" {
+		e.safetyArticles[e.safety.article] = true
 	}
 	return e, nil
 }
@@ -123,6 +128,8 @@ func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
 	var r Reply
 	if in.Choice != "" {
 		r = t.choose(in.Choice)
+	} else if cr, ok := t.crisisFirst(in.Text); ok {
+		r = cr
 	} else {
 		r = t.say(in.Text)
 	}
@@ -136,6 +143,7 @@ func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
 	if len(t.tr.Slots) == 0 {
 		t.tr.Slots = nil
 	}
+	e.markPriority(&r)
 	r.KBVersion = e.kb.Version
 	r.Trace = t.tr
 	return r, t.st, t.outcome

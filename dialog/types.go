@@ -61,6 +61,7 @@ type Reply struct {
 	Buttons   []knowledge.Button
 	Handoff   bool
 	KBVersion string
+	Priority  string // PriorityCrisis when the reply carries crisis resources, else empty
 	Trace     *Trace // why: always filled; callers decide whether to show it
 }
 

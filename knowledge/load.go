@@ -159,6 +159,7 @@ func (l *loader) loadAll() {
 	l.kb.Articles = l.loadArticles()
 	l.kb.Flows = l.loadFlows()
 	l.kb.Rules = l.loadRules()
+	l.kb.Crisis = l.loadCrisis()
 	l.kb.Conversations = l.loadConversations()
 	l.kb.OutOfScope = l.loadOutOfScope()
 	l.kb.Unconfirmed = l.loadUnconfirmed()
@@ -246,7 +247,7 @@ func (l *loader) checkRoot() {
 		l.errorf(Pos{File: "."}, "cannot read the knowledge-base folder: %v", err)
 		return
 	}
-	known := []string{vocabularyFile, banksFile, rulesFile, outOfScopeFile, topicsFile, unconfirmedFile}
+	known := []string{vocabularyFile, banksFile, rulesFile, outOfScopeFile, topicsFile, unconfirmedFile, crisisFile}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || editorLeftover(name) || slices.Contains(known, name) || strings.EqualFold(name, "README.md") {

@@ -25,6 +25,8 @@ type KB struct {
 	Topics []Topic
 	// Unconfirmed are the claims no answer may state (unconfirmed.yaml); Load checks them.
 	Unconfirmed []Claim
+	// Crisis are the cues of a person in danger (crisis.yaml); nil when the file is absent.
+	Crisis *Crisis
 	// Warnings are the problems found that do not stop the knowledge base from loading.
 	Warnings Problems
 

@@ -39,7 +39,10 @@ type Handoff struct {
 	Agent      string            // for AgentJoined and AgentLeft, as the contact center named them
 	Slots      map[string]string // what the bot learned: bank, days_overdue, amount, ...
 	Transcript []Line            // masked, oldest first (HandoffRequested; UserMessage: the one new line)
-	At         time.Time
+	// Urgent: the user may be in danger (a crisis message, or a handoff asked for after one): a
+	// contact center serves these first.
+	Urgent bool
+	At     time.Time
 }
 
 // Line is one transcript line in a handoff event.

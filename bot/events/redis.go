@@ -12,7 +12,7 @@ import (
 
 // Redis is a Sink and Reader in Redis. Keys, for prefix p:
 //
-//	p:handoff     stream: event, session, reason, agent, slots (JSON), transcript (JSON), at
+//	p:handoff     stream: event, session, reason, agent, slots (JSON), transcript (JSON), urgent ("1" or "0"), at
 //	p:unanswered  stream: session, text, normalised, kb_version, at
 //	p:feedback    hash: <article>:useful and <article>:not_useful counts
 //
@@ -62,8 +62,16 @@ func (r *Redis) Handoff(ctx context.Context, h Handoff) error {
 		"agent":      h.Agent,
 		"slots":      slots,
 		"transcript": transcript,
+		"urgent":     urgentField(h.Urgent),
 		"at":         h.At.UTC().Format(time.RFC3339Nano),
 	})
+}
+
+func urgentField(urgent bool) string {
+	if urgent {
+		return "1"
+	}
+	return "0"
 }
 
 // Unanswered implements Sink.

@@ -127,7 +127,7 @@ func routingProblems(kb *knowledge.KB, cfg *config.Config) (knowledge.Problems, 
 	if err != nil {
 		return nil, err
 	}
-	return knowledge.Problems(dialog.CheckRouting(engine)), nil
+	return knowledge.Problems(append(dialog.CheckRouting(engine), dialog.CheckCrisis(engine)...)), nil
 }
 
 func newKBTestCmd() *cobra.Command {

@@ -1,0 +1,59 @@
+package dialog
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"chatbot/knowledge"
+)
+
+func TestCheckCrisisBuiltIn(t *testing.T) {
+	assert.Empty(t, CheckCrisis(embedded(t)), "the built-in crisis cues lint clean")
+}
+
+func TestCheckCrisisFindsProblems(t *testing.T) {
+	kb := *embedded(t).KB()
+	kb.Crisis = &knowledge.Crisis{
+		Article:   "emotional-support",
+		NotCrisis: []string{"想死你"},
+		Classes: []*knowledge.CueClass{
+			{ID: "intent", Alone: true, Cues: []knowledge.Example{{Text: "想死你", Pos: knowledge.Pos{File: "crisis.yaml", Line: 3}}},
+				Examples: []knowledge.Example{{Text: "今天天气不错", Pos: knowledge.Pos{File: "crisis.yaml", Line: 4}}}},
+		},
+		Calm: []knowledge.Example{{Text: "我想死你了", Pos: knowledge.Pos{File: "crisis.yaml", Line: 5}}},
+	}
+	e, err := New(&kb, DefaultConfig())
+	require.NoError(t, err)
+	var got []string
+	for _, p := range CheckCrisis(e) {
+		got = append(got, p.String())
+	}
+	assert.Equal(t, []string{
+		`crisis.yaml:4: example "今天天气不错" of cue class intent is not recognised as a crisis`,
+		`crisis.yaml:3: cue "想死你" of cue class intent never fires: a not_crisis entry or a negation swallows it`,
+	}, got)
+}
+
+func TestCrisisPausesAFlow(t *testing.T) {
+	e := embedded(t)
+	r, st := e.Respond(State{}, Input{Text: "帮我想想怎么跟银行谈"})
+	require.Equal(t, KindAsk, r.Kind)
+	r, st = e.Respond(st, Input{Text: "我已经站在楼顶了"})
+	assert.Equal(t, "emotional-support", r.Article)
+	assert.Equal(t, PriorityCrisis, r.Priority)
+	assert.Nil(t, st.Flow, "the flow pauses")
+	assert.True(t, strings.HasPrefix(r.Trace.Decision, "crisis: place"), r.Trace.Decision)
+	require.NotEmpty(t, r.Buttons)
+	assert.True(t, strings.HasPrefix(r.Buttons[0].Value, ChoiceFlow), "the answer offers to resume the flow")
+}
+
+func TestPriorityOnlyOnCrisisResources(t *testing.T) {
+	e := embedded(t)
+	r, _ := e.Respond(State{}, Input{Text: "信用卡逾期了怎么跟银行协商"})
+	assert.Empty(t, r.Priority)
+	r, _ = e.Respond(State{}, Input{Choice: ChoiceArticle + "emotional-support"})
+	assert.Equal(t, PriorityCrisis, r.Priority, "the crisis article reached by a button carries the same resources")
+}
