@@ -156,3 +156,12 @@ func readQuestions(path string) ([]string, error) {
 	}
 	return out, sc.Err()
 }
+
+func TestUserTextIsTheMaskedMessage(t *testing.T) {
+	f := newFixture(t)
+	id := f.open(t)
+	out := f.say(t, id, "c1", "我的卡号 6222021234567890 逾期了")
+	assert.Equal(t, "我的卡号 6222********7890 逾期了", out.UserText)
+	out = f.say(t, id, "c2", negotiateQuestion)
+	assert.Empty(t, out.UserText, "set only when masking changed the message")
+}
