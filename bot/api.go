@@ -16,6 +16,10 @@ type Input struct {
 	MessageID string // the client's frame id; a re-sent id returns the stored reply, never a second turn
 	Text      string // free text (empty when Choice is set)
 	Choice    string // a pressed button's value
+	// Limits are the rate limits this turn counts against (the session's, the client
+	// address's), counted in the same store call that saves the turn. One over its rate refuses
+	// the turn with a *RateLimitError and nothing is stored.
+	Limits []Limit
 }
 
 // Output is the bot's reply to one turn, as channels put it on the wire.
@@ -70,6 +74,9 @@ type Session struct {
 	Expired bool         // an id was requested but is unknown or expired: a new session was started
 	History []Entry      // oldest first, capped
 	Handoff HandoffState // HandoffBot, or where a handoff to a person stands
+	// Conversation carries the session's decoded state to its turns: the one goroutine serving
+	// the session keeps it and runs every turn through it.
+	Conversation *Conversation
 }
 
 // Errors channels translate into user-facing error frames.

@@ -45,9 +45,6 @@ type Options struct {
 	Attempts int
 	// Logger gets one line per turn (masked text only at debug level); nil discards.
 	Logger *slog.Logger
-	// OnBackendError, if set, is called for every failure of the store or the event sink
-	// (for a Redis-errors metric). op names the operation, e.g. "save" or "event unanswered".
-	OnBackendError func(op string, err error)
 }
 
 // Defaults for zero Options fields.
@@ -67,7 +64,6 @@ type Bot struct {
 	history  int
 	attempts int
 	log      *slog.Logger
-	onError  func(op string, err error)
 }
 
 // New returns a Bot.
@@ -84,7 +80,6 @@ func New(o Options) (*Bot, error) {
 		history:  o.History,
 		attempts: o.Attempts,
 		log:      o.Logger,
-		onError:  o.OnBackendError,
 	}
 	if b.store == nil {
 		b.store = session.NewMemory(session.Options{})
@@ -106,9 +101,6 @@ func New(o Options) (*Bot, error) {
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
-	}
-	if b.onError == nil {
-		b.onError = func(string, error) {}
 	}
 	return b, nil
 }
@@ -139,7 +131,8 @@ func (b *Bot) Open(ctx context.Context, requestedID string) (Session, error) {
 	if bad > 0 {
 		b.log.WarnContext(ctx, "skipped unreadable transcript lines", "session", requestedID, "lines", bad)
 	}
-	return Session{ID: requestedID, Resumed: true, History: history, Handoff: st.Handoff}, nil
+	return Session{ID: requestedID, Resumed: true, History: history, Handoff: st.Handoff,
+		Conversation: &Conversation{id: requestedID, st: st, version: rec.Version, known: true}}, nil
 }
 
 func (b *Bot) create(ctx context.Context, expired bool) (Session, error) {
@@ -153,7 +146,7 @@ func (b *Bot) create(ctx context.Context, expired bool) (Session, error) {
 		if err != nil {
 			return Session{}, err
 		}
-		_, err = b.store.Save(ctx, id, session.Turn{State: raw})
+		v, err := b.store.Save(ctx, id, session.Turn{State: raw})
 		if errors.Is(err, session.ErrConflict) {
 			continue
 		}
@@ -161,7 +154,8 @@ func (b *Bot) create(ctx context.Context, expired bool) (Session, error) {
 			return Session{}, b.storeError(ctx, "create", err)
 		}
 		b.log.InfoContext(ctx, "session opened", "session", id, "expired_requested", expired)
-		return Session{ID: id, Expired: expired, History: []Entry{}, Handoff: HandoffBot}, nil
+		return Session{ID: id, Expired: expired, History: []Entry{}, Handoff: HandoffBot,
+			Conversation: &Conversation{id: id, st: st, version: v, known: true}}, nil
 	}
 	return Session{}, fmt.Errorf("create session: %w", ErrConflict)
 }
@@ -178,62 +172,6 @@ func (b *Bot) Ready(ctx context.Context) error {
 	return nil
 }
 
-// errUnchanged tells update that a change has nothing to write.
-var errUnchanged = errors.New("nothing to save")
-
-// change computes a session's next state and the transcript entries to append. update calls it
-// again on fresh state when another writer got in first, so it must only touch st and results
-// it fully overwrites on every call.
-type change func(st *state) ([]Entry, error)
-
-// updated says how an update went.
-type updated struct {
-	attempts int  // how often the change was computed
-	saved    bool // false when the change had nothing to write
-}
-
-// update applies fn to the session and commits the result in one store call, with optimistic
-// concurrency: when another tab or instance saved first, it reloads and recomputes, up to
-// b.attempts times.
-func (b *Bot) update(ctx context.Context, id string, fn change) (updated, error) {
-	for attempt := 1; ; attempt++ {
-		u := updated{attempts: attempt}
-		rec, err := b.store.Load(ctx, id)
-		if err != nil {
-			return u, b.storeError(ctx, "load", err)
-		}
-		st, err := decodeState(rec.State)
-		if err != nil {
-			b.log.ErrorContext(ctx, "unreadable session", "session", id, "err", err)
-			return u, fmt.Errorf("%w: %w", ErrUnknownSession, err)
-		}
-		entries, err := fn(&st)
-		if errors.Is(err, errUnchanged) {
-			return u, nil
-		}
-		if err != nil {
-			return u, err
-		}
-		raw, err := st.encode()
-		if err != nil {
-			return u, err
-		}
-		lines, err := encodeEntries(entries)
-		if err != nil {
-			return u, err
-		}
-		_, err = b.store.Save(ctx, id, session.Turn{Version: rec.Version, State: raw, Append: lines})
-		if errors.Is(err, session.ErrConflict) && attempt < b.attempts {
-			continue
-		}
-		if err != nil {
-			return u, b.storeError(ctx, "save", err)
-		}
-		u.saved = true
-		return u, nil
-	}
-}
-
 // storeError maps a store failure to the bot's errors: a missing session, a conflict that
 // outlasted the retries, the caller giving up, or the store being unavailable.
 func (b *Bot) storeError(ctx context.Context, op string, err error) error {
@@ -245,16 +183,15 @@ func (b *Bot) storeError(ctx context.Context, op string, err error) error {
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", op, ctx.Err())
 	}
-	b.onError(op, err)
 	b.log.ErrorContext(ctx, "session store failed", "op", op, "err", err)
 	return fmt.Errorf("%s: %w: %w", op, ErrUnavailable, err)
 }
 
-// emit sends an event after its turn is committed. An event that cannot be sent is logged and
-// counted but does not fail the turn: the user already has the reply.
+// emit sends an event after its turn is committed. An event that cannot be sent is logged (and
+// counted as a Redis error by the client's hook) but does not fail the turn: the user already
+// has the reply.
 func (b *Bot) emit(ctx context.Context, kind string, send func(context.Context) error) {
 	if err := send(ctx); err != nil {
-		b.onError("event "+kind, err)
 		b.log.ErrorContext(ctx, "event not sent", "event", kind, "err", err)
 	}
 }

@@ -44,7 +44,6 @@ type fixture struct {
 	store  session.Store
 	events *events.Memory
 	logs   *bytes.Buffer
-	errors []string // ops passed to OnBackendError
 }
 
 // newFixture builds a bot on the embedded knowledge base with in-memory store and events and a
@@ -52,18 +51,12 @@ type fixture struct {
 func newFixture(t testing.TB, change ...func(*Options)) *fixture {
 	t.Helper()
 	f := &fixture{events: events.NewMemory(events.Options{}), logs: &bytes.Buffer{}}
-	var mu sync.Mutex
 	o := Options{
 		Engines: EngineFunc(func() *dialog.Engine { return bottest.Engine(t) }),
 		Store:   session.NewMemory(session.Options{}),
 		Events:  f.events,
 		Now:     (&clock{now: time.Date(2026, 5, 6, 7, 8, 0, 0, time.UTC)}).Now,
 		Logger:  slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		OnBackendError: func(op string, err error) {
-			mu.Lock()
-			defer mu.Unlock()
-			f.errors = append(f.errors, op)
-		},
 	}
 	for _, c := range change {
 		c(&o)

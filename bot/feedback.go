@@ -12,11 +12,17 @@ import (
 // counts once). Replies without an article (fallbacks, handoff acknowledgements) are recorded
 // but not counted. ErrUnknownReply when the session has no such reply among its recent ones.
 func (b *Bot) Feedback(ctx context.Context, sessionID, replyID string, useful bool) error {
+	return b.FeedbackOn(ctx, NewConversation(sessionID), replyID, useful)
+}
+
+// FeedbackOn is Feedback in a conversation whose state the caller keeps between turns.
+func (b *Bot) FeedbackOn(ctx context.Context, c *Conversation, replyID string, useful bool) error {
+	sessionID := c.id
 	if !session.ValidID(sessionID) {
 		return ErrUnknownSession
 	}
 	var count *events.Feedback
-	u, err := b.update(ctx, sessionID, func(st *state) ([]Entry, error) {
+	u, err := b.update(ctx, c, func(st *state) ([]Entry, error) {
 		count = nil
 		r, ok := st.reply(replyID)
 		if !ok {
@@ -28,7 +34,7 @@ func (b *Bot) Feedback(ctx context.Context, sessionID, replyID string, useful bo
 		count = &events.Feedback{Session: sessionID, Reply: replyID, Article: r.Article, Useful: useful, Replaces: r.Useful}
 		r.Useful = &useful
 		return nil, nil
-	})
+	}, nil)
 	if err != nil || !u.saved {
 		return err
 	}

@@ -34,7 +34,7 @@ func (b *Bot) AgentJoined(ctx context.Context, sessionID, agent string) error {
 	}
 	now := b.now()
 	var notice Entry
-	u, err := b.update(ctx, sessionID, func(st *state) ([]Entry, error) {
+	u, err := b.update(ctx, NewConversation(sessionID), func(st *state) ([]Entry, error) {
 		switch {
 		case st.Handoff == HandoffAgent && st.Agent == agent:
 			return nil, errUnchanged
@@ -44,7 +44,7 @@ func (b *Bot) AgentJoined(ctx context.Context, sessionID, agent string) error {
 		st.Handoff, st.Agent = HandoffAgent, agent
 		notice = noticeEntry(st, dialog.KindHandoff, agentJoinedText, now)
 		return []Entry{notice}, nil
-	})
+	}, nil)
 	if err != nil || !u.saved {
 		return err
 	}
@@ -65,7 +65,7 @@ func (b *Bot) AgentLeft(ctx context.Context, sessionID string) error {
 		agent  string
 		notice Entry
 	)
-	u, err := b.update(ctx, sessionID, func(st *state) ([]Entry, error) {
+	u, err := b.update(ctx, NewConversation(sessionID), func(st *state) ([]Entry, error) {
 		if st.Handoff == HandoffBot {
 			return nil, errUnchanged
 		}
@@ -75,7 +75,7 @@ func (b *Bot) AgentLeft(ctx context.Context, sessionID string) error {
 		st.Buttons = nil
 		notice = noticeEntry(st, dialog.KindAnswer, agentLeftText, now)
 		return []Entry{notice}, nil
-	})
+	}, nil)
 	if err != nil || !u.saved {
 		return err
 	}
@@ -119,7 +119,7 @@ func (b *Bot) AgentMessage(ctx context.Context, sessionID, agent, text string) (
 	}
 	now := b.now()
 	var e Entry
-	_, err := b.update(ctx, sessionID, func(st *state) ([]Entry, error) {
+	_, err := b.update(ctx, NewConversation(sessionID), func(st *state) ([]Entry, error) {
 		if st.Handoff != HandoffAgent {
 			return nil, ErrHandoffState
 		}
@@ -130,7 +130,7 @@ func (b *Bot) AgentMessage(ctx context.Context, sessionID, agent, text string) (
 		e = Entry{Role: "agent", ID: st.nextReplyID(), Kind: KindAgent, Text: text, HTML: agentHTML(text),
 			Agent: name, At: now}
 		return []Entry{e}, nil
-	})
+	}, nil)
 	if err != nil {
 		return Entry{}, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"chatbot/bot/bottest"
 	"chatbot/bot/events"
+	"chatbot/bot/redisclient"
 	"chatbot/bot/session"
 )
 
@@ -59,8 +60,10 @@ func TestTwoInstancesOnOneRedis(t *testing.T) {
 
 func TestRedisGoneIsUnavailable(t *testing.T) {
 	ctx := context.Background()
-	client := session.NewRedisClient(session.RedisOptions{
-		Addrs: []string{bottest.FreeAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1})
+	var failed []string // what the client's error hook counted
+	client := redisclient.New(redisclient.Options{
+		Addrs: []string{bottest.FreeAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1,
+		OnError: func(command string, _ error) { failed = append(failed, command) }})
 	defer client.Close()
 	f := newFixture(t, func(o *Options) {
 		o.Store = session.NewRedis(client, "gone", session.Options{})
@@ -78,11 +81,14 @@ func TestRedisGoneIsUnavailable(t *testing.T) {
 	_, err = f.bot.AgentMessage(ctx, id, "a", "您好")
 	assert.ErrorIs(t, err, ErrUnavailable)
 	assert.ErrorIs(t, f.bot.Ready(ctx), ErrUnavailable)
-	assert.Equal(t, []string{"create", "resume", "load", "load", "load", "ping"}, f.errors, "each failure is reported once")
+	assert.Equal(t, []string{"evalsha", "pipeline", "hmget", "hmget", "hmget", "ping"}, failed,
+		"each failure is counted once: create, resume, three loads, ping")
 }
 
 func TestCancelledContextIsNotUnavailable(t *testing.T) {
 	client, prefix := bottest.Redis(t)
+	var failed []string
+	client.AddHook(redisclient.ErrorHook(func(command string, _ error) { failed = append(failed, command) }))
 	f := newFixture(t, func(o *Options) { o.Store = session.NewRedis(client, prefix, session.Options{}) })
 	id := f.open(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -90,5 +96,5 @@ func TestCancelledContextIsNotUnavailable(t *testing.T) {
 	_, err := f.bot.Handle(ctx, id, Input{MessageID: "c1", Text: negotiateQuestion})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, ErrUnavailable)
-	assert.Empty(t, f.errors)
+	assert.Empty(t, failed, "the caller giving up is not a Redis error")
 }

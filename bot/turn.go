@@ -27,7 +27,15 @@ const MaxMessageIDLength = 64
 // Errors: ErrUnknownSession, ErrBadInput, ErrConflict (other tabs kept winning), ErrUnavailable
 // (store or knowledge base), or the context's error.
 func (b *Bot) Handle(ctx context.Context, sessionID string, in Input) (Output, error) {
+	return b.Turn(ctx, NewConversation(sessionID), in)
+}
+
+// Turn is Handle in a conversation whose state the caller keeps between turns: a normal turn is
+// one store call (in.Limits counted, the version checked, the turn saved). ErrRateLimited when
+// one of in.Limits refused it.
+func (b *Bot) Turn(ctx context.Context, c *Conversation, in Input) (Output, error) {
 	started := time.Now()
+	sessionID := c.id
 	if !session.ValidID(sessionID) {
 		return Output{}, ErrUnknownSession
 	}
@@ -42,10 +50,10 @@ func (b *Bot) Handle(ctx context.Context, sessionID string, in Input) (Output, e
 	}
 
 	var t turn
-	u, err := b.update(ctx, sessionID, func(st *state) ([]Entry, error) {
+	u, err := b.update(ctx, c, func(st *state) ([]Entry, error) {
 		t = b.turn(eng, st, in)
 		return t.entries, t.err
-	})
+	}, in.Limits)
 	if err != nil {
 		return Output{}, err
 	}
@@ -73,7 +81,7 @@ func maskInput(in Input) (Input, []pii.Kind, error) {
 	if text == "" && choice == "" {
 		return Input{}, nil, ErrBadInput
 	}
-	return Input{MessageID: in.MessageID, Text: text, Choice: choice}, append(textKinds, choiceKinds...), nil
+	return Input{MessageID: in.MessageID, Text: text, Choice: choice, Limits: in.Limits}, append(textKinds, choiceKinds...), nil
 }
 
 // turn is the outcome of one attempt at a turn.

@@ -99,7 +99,6 @@ func (s *Server) serveAgent(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status, msg := agentErrorStatus(err)
 		if status >= http.StatusInternalServerError {
-			s.metrics.storeErrors.WithLabelValues("agent").Inc()
 			s.log.Warn("agent request failed", "action", req.Action, "session", id, "err", err.Error())
 		}
 		writeJSON(w, status, AgentResult{Session: id, Error: msg})

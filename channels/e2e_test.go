@@ -46,7 +46,6 @@ func redisInstance(t *testing.T, rdb redis.UniversalClient, prefix string, opts 
 	})
 	require.NoError(t, err)
 	opts.Bot, opts.Agents, opts.Live = b, b, b
-	opts.Limiter = limit.NewRedis(rdb, prefix)
 	if opts.AdminToken == "" {
 		opts.AdminToken = adminToken
 	}

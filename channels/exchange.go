@@ -68,19 +68,22 @@ func validate(f *ClientFrame) (Code, bool) {
 	return "", true
 }
 
-// exchange applies one valid client frame within the session *session names and returns the
-// frames that answer it. Websocket and HTTP share it, so both behave the same; they differ only
-// where a session comes from (hello on a socket; any frame over HTTP may start one).
-func (s *Server) exchange(ctx context.Context, channel string, session *string, f ClientFrame) []any {
+// exchange applies one valid client frame within the conversation *conv (nil before one is
+// open) and returns the frames that answer it. Websocket and HTTP share it, so both behave the
+// same; they differ only where a conversation comes from (hello on a socket, kept between turns;
+// any frame over HTTP may start one). A message or choose is counted against limits in its
+// turn's one store call (scopes names each limit for the metric); the caller counts every other
+// frame with allowFrame.
+func (s *Server) exchange(ctx context.Context, channel string, conv **bot.Conversation, f ClientFrame, limits turnLimits) []any {
 	switch f.Type {
 	case TypePing:
 		return []any{Control{Type: TypePong, ReplyTo: f.ID}}
 	case TypeHello:
-		return []any{s.hello(ctx, channel, session, f)}
+		return []any{s.hello(ctx, channel, conv, f)}
 	}
 
 	var frames []any
-	if *session == "" {
+	if *conv == nil {
 		// A socket says hello first; feedback is about a reply in an existing session.
 		if channel == channelWebsocket || f.Type == TypeFeedback {
 			e := newError(f.ID, CodeNotHelloFirst)
@@ -88,7 +91,7 @@ func (s *Server) exchange(ctx context.Context, channel string, session *string, 
 			return []any{e}
 		}
 		// HTTP: a first message starts a session and says so with a welcome frame.
-		welcome, err := s.open(ctx, session, "", "", false)
+		welcome, err := s.open(ctx, conv, "", "", false)
 		if err != nil {
 			return []any{s.failure(channel, f.ID, "open", err)}
 		}
@@ -97,19 +100,19 @@ func (s *Server) exchange(ctx context.Context, channel string, session *string, 
 
 	switch f.Type {
 	case TypeFeedback:
-		if answer := s.feedback(ctx, channel, *session, f); answer != nil {
+		if answer := s.feedback(ctx, channel, *conv, f); answer != nil {
 			frames = append(frames, answer)
 		}
 		return frames
 	case TypeChoose:
-		return append(frames, s.turn(ctx, channel, session, bot.Input{MessageID: f.ID, Choice: f.Value})...)
+		return append(frames, s.turn(ctx, channel, conv, bot.Input{MessageID: f.ID, Choice: f.Value}, limits)...)
 	default: // TypeMessage
-		return append(frames, s.turn(ctx, channel, session, bot.Input{MessageID: f.ID, Text: f.Text})...)
+		return append(frames, s.turn(ctx, channel, conv, bot.Input{MessageID: f.ID, Text: f.Text}, limits)...)
 	}
 }
 
 // hello opens the requested session, or a new one, and welcomes the client into it.
-func (s *Server) hello(ctx context.Context, channel string, session *string, f ClientFrame) any {
+func (s *Server) hello(ctx context.Context, channel string, conv **bot.Conversation, f ClientFrame) any {
 	if f.V != 0 && f.V != ProtocolVersion {
 		e := newError(f.ID, CodeUnsupportedVersion)
 		s.rejected(channel, &e)
@@ -120,23 +123,23 @@ func (s *Server) hello(ctx context.Context, channel string, session *string, f C
 	if malformed {
 		requested = ""
 	}
-	welcome, err := s.open(ctx, session, requested, f.ID, malformed)
+	welcome, err := s.open(ctx, conv, requested, f.ID, malformed)
 	if err != nil {
 		return s.failure(channel, f.ID, "open", err)
 	}
 	return welcome
 }
 
-// open opens the requested session (or a new one when requested is empty), makes *session name
-// it and returns its welcome frame.
-func (s *Server) open(ctx context.Context, session *string, requested, replyTo string, expired bool) (Welcome, error) {
+// open opens the requested session (or a new one when requested is empty), makes *conv its
+// conversation and returns its welcome frame.
+func (s *Server) open(ctx context.Context, conv **bot.Conversation, requested, replyTo string, expired bool) (Welcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
 	defer cancel()
 	sess, err := s.bot.Open(ctx, requested)
 	if err != nil {
 		return Welcome{}, err
 	}
-	*session = sess.ID
+	*conv = sess.Conversation
 	return newWelcome(replyTo, sess, expired || sess.Expired), nil
 }
 
@@ -156,20 +159,28 @@ func newWelcome(replyTo string, sess bot.Session, expired bool) Welcome {
 
 // turn runs one message or choice. If the session expired since hello, a new one is started,
 // announced with a welcome frame, and the turn runs there: the user's message is still answered.
-func (s *Server) turn(ctx context.Context, channel string, session *string, in bot.Input) []any {
+func (s *Server) turn(ctx context.Context, channel string, conv **bot.Conversation, in bot.Input, limits turnLimits) []any {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
 	defer cancel()
 	start := time.Now()
 	var frames []any
-	out, err := s.bot.Handle(ctx, *session, in)
+	in.Limits = limits.limits
+	out, err := s.bot.Turn(ctx, *conv, in)
 	if errors.Is(err, bot.ErrUnknownSession) {
 		// The welcome has no reply_to: the turn's reply (or error) is the one answer to its id.
-		welcome, oerr := s.open(ctx, session, "", "", true)
+		welcome, oerr := s.open(ctx, conv, "", "", true)
 		if oerr != nil {
 			return []any{s.failure(channel, in.MessageID, "open", oerr)}
 		}
 		frames = append(frames, welcome)
-		out, err = s.bot.Handle(ctx, *session, in)
+		out, err = s.bot.Turn(ctx, *conv, in)
+	}
+	var limited *bot.RateLimitError
+	if errors.As(err, &limited) {
+		s.metrics.rateLimited.WithLabelValues(limits.scopes[limited.Index]).Inc()
+		e := newError(in.MessageID, CodeRateLimited)
+		s.rejected(channel, &e)
+		return append(frames, e)
 	}
 	if err != nil {
 		return append(frames, s.failure(channel, in.MessageID, "handle", err))
@@ -178,10 +189,10 @@ func (s *Server) turn(ctx context.Context, channel string, session *string, in b
 	return append(frames, NewReply(out))
 }
 
-func (s *Server) feedback(ctx context.Context, channel, session string, f ClientFrame) any {
+func (s *Server) feedback(ctx context.Context, channel string, conv *bot.Conversation, f ClientFrame) any {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
 	defer cancel()
-	err := s.bot.Feedback(ctx, session, f.Reply, *f.Useful)
+	err := s.bot.FeedbackOn(ctx, conv, f.Reply, *f.Useful)
 	if errors.Is(err, bot.ErrUnknownSession) {
 		// The session expired since the reply was shown: the reply is gone with it.
 		err = fmt.Errorf("%w: %w", bot.ErrUnknownReply, err)
@@ -223,7 +234,6 @@ func (s *Server) failure(channel, replyTo, op string, err error) Error {
 	s.metrics.turnErrors.WithLabelValues(channel, string(code)).Inc()
 	switch code {
 	case CodeUnavailable:
-		s.metrics.storeErrors.WithLabelValues(op).Inc()
 		s.log.Warn("bot unavailable", "op", op, "channel", channel, "err", err.Error())
 	case CodeConflict, CodeUnknownReply:
 		s.log.Info("turn refused", "op", op, "channel", channel, "code", string(code))
@@ -238,26 +248,46 @@ func (s *Server) rejected(channel string, e *Error) {
 	s.metrics.turnErrors.WithLabelValues(channel, string(e.Code)).Inc()
 }
 
-// allowFrame counts the frame against the client address's and the session's rates, both in one
-// limiter call (one Redis round trip). When the limiter itself fails the frame is allowed: the
-// store behind the bot will refuse the turn anyway if Redis is down, and a limiter outage must
-// not lock every cardholder out.
-func (s *Server) allowFrame(ctx context.Context, ip, session string) (ok bool, scope string) {
-	checks := []limit.Check{{Key: "ip:" + ip, Rate: s.opts.IPRate}}
-	scopes := []string{"ip"}
-	if session != "" {
-		checks = append(checks, limit.Check{Key: "s:" + session, Rate: s.opts.SessionRate})
-		scopes = append(scopes, "session")
+// turnLimits are the rate limits a turn counts against, with each one's scope for the metric.
+type turnLimits struct {
+	limits []bot.Limit
+	scopes []string
+}
+
+// limitsFor returns the client address's and the session's rates as limits for a turn, the same
+// counts allowFrame keeps (unlimited rates left out).
+func (s *Server) limitsFor(ip, session string) turnLimits {
+	var l turnLimits
+	add := func(scope, key string, r limit.Rate) {
+		if !r.Unlimited() {
+			l.limits = append(l.limits, bot.Limit{Key: key, Max: r.Limit, Per: r.Per})
+			l.scopes = append(l.scopes, scope)
+		}
 	}
-	refused, err := s.opts.Limiter.Allow(ctx, checks...)
+	add("ip", "ip:"+ip, s.opts.IPRate)
+	if session != "" {
+		add("session", "s:"+session, s.opts.SessionRate)
+	}
+	return l
+}
+
+// allowFrame counts a frame that is not a turn against the client address's and the session's
+// rates, both in one call (one Redis round trip). When counting fails the frame is allowed: the
+// store will refuse the turn anyway if Redis is down, and a limiter outage must not lock every
+// cardholder out.
+func (s *Server) allowFrame(ctx context.Context, ip, session string) (ok bool, scope string) {
+	l := s.limitsFor(ip, session)
+	if len(l.limits) == 0 {
+		return true, ""
+	}
+	refused, err := s.bot.Allow(ctx, l.limits...)
 	if err != nil {
-		s.metrics.storeErrors.WithLabelValues("rate_limit").Inc()
 		s.log.Warn("rate limiter failed, allowing frame", "err", err.Error())
 		return true, ""
 	}
 	if refused < 0 {
 		return true, ""
 	}
-	s.metrics.rateLimited.WithLabelValues(scopes[refused]).Inc()
-	return false, scopes[refused]
+	s.metrics.rateLimited.WithLabelValues(l.scopes[refused]).Inc()
+	return false, l.scopes[refused]
 }

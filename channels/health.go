@@ -40,7 +40,6 @@ func (s *Server) serveReadyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.bot.Ready(ctx); err != nil {
 		rd.Ready = false
 		rd.Checks["bot"] = err.Error()
-		s.metrics.storeErrors.WithLabelValues("ready").Inc()
 	}
 	if s.shuttingDown() {
 		rd.Ready = false

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/session"
 	"chatbot/channels"
 	"chatbot/dialog"
 	"chatbot/knowledge"
@@ -37,6 +38,7 @@ type stubBot struct {
 	handled  int           // turns actually run (not replayed)
 	started  chan struct{} // receives when a Handle starts, if non-nil
 	feedback []string
+	counts   *session.Memory // rate-limit counts, as the real bot's in-memory store keeps them
 }
 
 type stubSession struct {
@@ -44,21 +46,32 @@ type stubSession struct {
 	replies map[string]bot.Output // by message id
 }
 
-func newStubBot() *stubBot { return &stubBot{sessions: map[string]*stubSession{}} }
+func newStubBot() *stubBot {
+	return &stubBot{sessions: map[string]*stubSession{}, counts: session.NewMemory(session.Options{})}
+}
+
+func (b *stubBot) Allow(ctx context.Context, limits ...bot.Limit) (int, error) {
+	return b.counts.Count(ctx, limits)
+}
 
 func (b *stubBot) Open(_ context.Context, requested string) (bot.Session, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if s, ok := b.sessions[requested]; ok {
-		return bot.Session{ID: requested, Resumed: true, History: append([]bot.Entry(nil), s.history...)}, nil
+		return bot.Session{ID: requested, Resumed: true, History: append([]bot.Entry(nil), s.history...),
+			Conversation: bot.NewConversation(requested)}, nil
 	}
 	b.next++
 	id := fmt.Sprintf("sess%04d", b.next)
 	b.sessions[id] = &stubSession{replies: map[string]bot.Output{}}
-	return bot.Session{ID: id, Expired: requested != ""}, nil
+	return bot.Session{ID: id, Expired: requested != "", Conversation: bot.NewConversation(id)}, nil
 }
 
-func (b *stubBot) Handle(ctx context.Context, sessionID string, in bot.Input) (bot.Output, error) {
+func (b *stubBot) Turn(ctx context.Context, c *bot.Conversation, in bot.Input) (bot.Output, error) {
+	sessionID := c.ID()
+	if refused, _ := b.counts.Count(ctx, in.Limits); refused >= 0 {
+		return bot.Output{}, &bot.RateLimitError{Index: refused}
+	}
 	b.mu.Lock()
 	started, delay, fail := b.started, b.delay, b.fail
 	b.mu.Unlock()
@@ -102,7 +115,8 @@ func (b *stubBot) Handle(ctx context.Context, sessionID string, in bot.Input) (b
 	return out, nil
 }
 
-func (b *stubBot) Feedback(_ context.Context, sessionID, replyID string, useful bool) error {
+func (b *stubBot) FeedbackOn(_ context.Context, c *bot.Conversation, replyID string, useful bool) error {
+	sessionID := c.ID()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.feedback = append(b.feedback, fmt.Sprintf("%s/%s/%v", sessionID, replyID, useful))

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+
+	"chatbot/bot"
 )
 
 // ChatResponse is the body of every POST /api/v1/chat answer: the session the client is in now
@@ -61,7 +63,14 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request) {
 		s.writeChat(w, session, []any{s.rejectHTTP(*bad)})
 		return
 	}
-	frames := s.exchange(ctx, channelHTTP, &session, f)
+	var conv *bot.Conversation
+	if session != "" {
+		conv = bot.NewConversation(session)
+	}
+	frames := s.exchange(ctx, channelHTTP, &conv, f, turnLimits{}) // counted above
+	if conv != nil {
+		session = conv.ID()
+	}
 	s.writeChat(w, session, frames)
 }
 

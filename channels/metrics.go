@@ -18,7 +18,6 @@ type metrics struct {
 	replayed      prometheus.Counter
 	feedback      *prometheus.CounterVec // by useful
 	openSockets   prometheus.Gauge
-	storeErrors   *prometheus.CounterVec // by operation
 	rateLimited   *prometheus.CounterVec // by scope
 	queueOverflow prometheus.Counter
 	closes        *prometheus.CounterVec // by close code
@@ -55,9 +54,6 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		openSockets: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "chatbot_open_sockets", Help: "Websockets open on this instance.",
 		}),
-		storeErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "chatbot_store_errors_total", Help: "Session store or Redis failures seen by the channel, by operation.",
-		}, []string{"op"}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chatbot_rate_limited_total", Help: "Frames refused by a rate limit, by scope (session, ip).",
 		}, []string{"scope"}),
@@ -75,7 +71,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}),
 	}
 	reg.MustRegister(m.turns, m.turnErrors, m.turnLatency, m.fallbacks, m.handoffs, m.replayed,
-		m.feedback, m.openSockets, m.storeErrors, m.rateLimited, m.queueOverflow, m.closes, m.agentActions, m.pushed)
+		m.feedback, m.openSockets, m.rateLimited, m.queueOverflow, m.closes, m.agentActions, m.pushed)
 	for _, reason := range []string{events.ReasonAsked, events.ReasonFallbacks} {
 		m.handoffs.WithLabelValues(reason) // present at 0, so rates work from the start
 	}

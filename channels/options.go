@@ -12,12 +12,16 @@ import (
 	"chatbot/channels/limit"
 )
 
-// Bot is what channels need from the bot: the four calls of bot.Bot. Tests pass the real bot;
-// anything with these methods will do.
+// Bot is what channels need from the bot: these five calls of bot.Bot. A socket keeps the
+// bot.Conversation its hello opened and runs every turn in it, its rate limits counted in the
+// turn's one store call; every other frame is counted with Allow, in the same counts (shared by
+// every instance when the bot's store is Redis). An HTTP request continues a conversation by id
+// (bot.NewConversation). Tests pass the real bot; anything with these methods will do.
 type Bot interface {
 	Open(ctx context.Context, requestedID string) (bot.Session, error)
-	Handle(ctx context.Context, sessionID string, in bot.Input) (bot.Output, error)
-	Feedback(ctx context.Context, sessionID, replyID string, useful bool) error
+	Allow(ctx context.Context, limits ...bot.Limit) (refused int, err error)
+	Turn(ctx context.Context, c *bot.Conversation, in bot.Input) (bot.Output, error)
+	FeedbackOn(ctx context.Context, c *bot.Conversation, replyID string, useful bool) error
 	Ready(ctx context.Context) error
 }
 
@@ -54,9 +58,6 @@ type Options struct {
 	// Live pushes what agents write to the sockets open on the session. Nil: users see agents'
 	// messages only in the history of their next welcome.
 	Live Live
-	// Limiter counts frames for SessionRate and IPRate. Nil: an in-memory limiter, which is
-	// right for one instance only; pass limit.NewRedis to share counts across instances.
-	Limiter limit.Limiter
 	// Logger receives JSON-friendly structured logs. Nil: slog.Default(). User text is never logged.
 	Logger *slog.Logger
 	// Registry receives the channel's metrics and is served on /metrics. Nil: a new registry
@@ -84,7 +85,7 @@ type Options struct {
 	// Default 64 KiB; raised to MaxFrameBytes if smaller.
 	HardFrameBytes int64
 	// SessionRate caps frames per session, IPRate frames per client address; both are shared
-	// across instances when Limiter is Redis. Defaults 60 and 1200 a minute (mobile carriers
+	// across instances when the bot keeps sessions in Redis. Defaults 60 and 1200 a minute (mobile carriers
 	// put many people behind one address). A negative Limit turns a rate off.
 	SessionRate limit.Rate
 	IPRate      limit.Rate
@@ -117,9 +118,6 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
-	}
-	if o.Limiter == nil {
-		o.Limiter = limit.NewMemory()
 	}
 	if o.MaxFrameBytes <= 0 {
 		o.MaxFrameBytes = DefaultMaxFrameBytes

@@ -23,7 +23,6 @@ func TestOptionsDefaults(t *testing.T) {
 			assert.Equal(t, DefaultSendQueue, o.SendQueue)
 			assert.Equal(t, DefaultPongWait, o.PongWait)
 			assert.Equal(t, DefaultPongWait/2, o.PingPeriod)
-			assert.NotNil(t, o.Limiter)
 			assert.NotNil(t, o.Logger)
 		}},
 		{"a hard cap below the soft limit is raised to it", Options{MaxFrameBytes: 100, HardFrameBytes: 50}, func(t *testing.T, o Options) {

@@ -17,9 +17,9 @@ import (
 	"chatbot/bot"
 	"chatbot/bot/bottest"
 	"chatbot/bot/events"
+	"chatbot/bot/redisclient"
 	"chatbot/bot/session"
 	"chatbot/channels"
-	"chatbot/channels/limit"
 	"chatbot/dialog"
 )
 
@@ -94,7 +94,7 @@ func (l *redisLink) cut() {
 // link relays to, and the client it uses (closed when the test ends).
 func botThroughLink(t *testing.T, link *redisLink, prefix string) (*bot.Bot, redis.UniversalClient) {
 	t.Helper()
-	rdb := session.NewRedisClient(session.RedisOptions{Addrs: []string{link.addr}, Timeout: 300 * time.Millisecond})
+	rdb := redisclient.New(redisclient.Options{Addrs: []string{link.addr}, Timeout: 300 * time.Millisecond})
 	t.Cleanup(func() { _ = rdb.Close() })
 	eng := bottest.Engine(t)
 	b, err := bot.New(bot.Options{
@@ -121,8 +121,8 @@ func TestRedisGoesAwayMidConversation(t *testing.T) {
 	direct, prefix := bottest.Redis(t) // for the test's own checks and the clean-up of the keys
 	const target = bottest.RedisAddr
 	link := newRedisLink(t, target)
-	b, rdb := botThroughLink(t, link, prefix)
-	ts := startServer(t, channels.Options{Bot: b, Limiter: limit.NewRedis(rdb, prefix), Logger: quiet})
+	b, _ := botThroughLink(t, link, prefix)
+	ts := startServer(t, channels.Options{Bot: b, Logger: quiet})
 
 	c := dial(t, ts, nil)
 	id := c.hello("")["session"].(string)

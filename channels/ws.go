@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"chatbot/bot"
 )
 
 // Close codes the server uses (RFC 6455 section 7.4.1).
@@ -72,9 +74,9 @@ type conn struct {
 	turns   sync.WaitGroup // turns in flight (at most one: the reader runs them)
 
 	// Owned by the reader goroutine.
-	session    string
-	strikes    int    // rate-limited frames in a row
-	listening  string // the session whose pushed entries this socket receives
+	conv       *bot.Conversation // nil before hello; keeps the session's state between turns
+	strikes    int               // rate-limited frames in a row
+	listening  string            // the session whose pushed entries this socket receives
 	stopListen func()
 
 	// Pushed entries wait while the reader answers a frame, so they never overtake its answer
@@ -259,12 +261,12 @@ func (c *conn) logReadEnd(err error) {
 	var ce *websocket.CloseError
 	switch {
 	case errors.As(err, &ce):
-		c.srv.log.Debug("socket closed", "code", ce.Code, "session", c.session)
+		c.srv.log.Debug("socket closed", "code", ce.Code, "session", c.session())
 	case errors.Is(err, websocket.ErrReadLimit):
 		c.srv.metrics.closes.WithLabelValues(closeCodeLabel(CloseTooBig)).Inc()
-		c.srv.log.Info("frame over hard cap, socket closed", "limit", c.srv.opts.HardFrameBytes, "session", c.session)
+		c.srv.log.Info("frame over hard cap, socket closed", "limit", c.srv.opts.HardFrameBytes, "session", c.session())
 	default:
-		c.srv.log.Debug("socket ended", "err", err.Error(), "session", c.session)
+		c.srv.log.Debug("socket ended", "err", err.Error(), "session", c.session())
 	}
 }
 
@@ -283,24 +285,42 @@ func closeCodeLabel(code int) string {
 	}
 }
 
+// session is the id of the socket's session, "" before hello.
+func (c *conn) session() string {
+	if c.conv == nil {
+		return ""
+	}
+	return c.conv.ID()
+}
+
 // handleFrame answers one frame read from the socket. It runs on the reader goroutine.
 func (c *conn) handleFrame(mt int, data []byte) {
 	s := c.srv
-	if ok, _ := s.allowFrame(c.ctx, c.ip, c.session); !ok {
-		c.strikes++
-		c.reject(newError(peekID(data), CodeRateLimited))
-		if c.strikes >= s.opts.RateStrikes {
-			c.requestClose(ClosePolicy, "rate limit exceeded")
-		}
+	var (
+		f   ClientFrame
+		bad *Error
+	)
+	if mt == websocket.TextMessage {
+		f, bad = decodeFrame(data, s.opts.MaxFrameBytes)
+	}
+	// A message or choose in an open session is counted in its turn's one store call; every
+	// other frame (bad ones included) here.
+	var limits turnLimits
+	if bad == nil && c.conv != nil && (f.Type == TypeMessage || f.Type == TypeChoose) {
+		limits = s.limitsFor(c.ip, c.session())
+	} else if ok, _ := s.allowFrame(c.ctx, c.ip, c.session()); !ok {
+		e := newError(peekID(data), CodeRateLimited)
+		s.rejected(channelWebsocket, &e)
+		c.strike(e)
 		return
 	}
-	c.strikes = 0
 	if mt != websocket.TextMessage {
+		c.strikes = 0
 		c.reject(newError("", CodeBinaryFrame))
 		return
 	}
-	f, bad := decodeFrame(data, s.opts.MaxFrameBytes)
 	if bad != nil {
+		c.strikes = 0
 		c.reject(*bad)
 		return
 	}
@@ -311,14 +331,33 @@ func (c *conn) handleFrame(mt int, data []byte) {
 		// arrives, after the welcome.
 		c.listen(f.Session)
 	}
-	frames := s.exchange(c.ctx, channelWebsocket, &c.session, f)
-	c.listen(c.session) // hello, or a session that expired mid-turn, may have moved the socket
+	frames := s.exchange(c.ctx, channelWebsocket, &c.conv, f, limits)
+	c.listen(c.session()) // hello, or a session that expired mid-turn, may have moved the socket
+	var limited *Error // the turn's limits refused it (and counted it)
 	for _, frame := range frames {
-		c.enqueue(c.session, frame)
+		if e, ok := frame.(Error); ok && e.Code == CodeRateLimited {
+			limited = &e
+			continue
+		}
+		c.enqueue(c.session(), frame)
+	}
+	if limited != nil {
+		c.strike(*limited)
+	} else {
+		c.strikes = 0
 	}
 }
 
 func (c *conn) reject(e Error) {
 	c.srv.rejected(channelWebsocket, &e)
-	c.enqueue(c.session, e)
+	c.enqueue(c.session(), e)
+}
+
+// strike sends a rate-limit error; too many in a row close the socket with 1008.
+func (c *conn) strike(e Error) {
+	c.strikes++
+	c.enqueue(c.session(), e)
+	if c.strikes >= c.srv.opts.RateStrikes {
+		c.requestClose(ClosePolicy, "rate limit exceeded")
+	}
 }

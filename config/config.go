@@ -55,6 +55,9 @@ type KB struct {
 type Session struct {
 	TTL     time.Duration `mapstructure:"ttl"`     // idle lifetime
 	History int           `mapstructure:"history"` // transcript entries kept and sent on resume
+	// MaxSessions caps the in-memory store (no Redis): past it the least recently used session
+	// is evicted.
+	MaxSessions int `mapstructure:"max_sessions"`
 }
 
 // Log configures log/slog output.
@@ -137,6 +140,7 @@ var Keys = []Key{
 	{Name: "kb.watch", Default: true, Usage: "reload kb.dir when a file in it changes"},
 	{Name: "session.ttl", Default: 30 * time.Minute, Usage: "idle session lifetime"},
 	{Name: "session.history", Default: 50, Usage: "transcript entries kept per session and returned on resume"},
+	{Name: "session.max_sessions", Default: 100000, Usage: "sessions the in-memory store keeps (without Redis); past it the least recently used is evicted"},
 	{Name: "log.level", Default: "info", Flag: "log-level", Usage: "log level: debug, info, warn, error"},
 	{Name: "log.format", Default: "json", Usage: "log format: json or text"},
 	{Name: "admin.token", Default: "", Usage: "bearer token for /admin/*; empty = admin endpoints off"},

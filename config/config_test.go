@@ -50,6 +50,7 @@ func TestDefaults(t *testing.T) {
 	assert.True(t, c.KB.Watch)
 	assert.Equal(t, 30*time.Minute, c.Session.TTL)
 	assert.Equal(t, 50, c.Session.History)
+	assert.Equal(t, 100000, c.Session.MaxSessions)
 	assert.Equal(t, "info", c.Log.Level)
 	assert.Equal(t, "json", c.Log.Format)
 	assert.Equal(t, "", c.Admin.Token)
@@ -185,6 +186,7 @@ func TestInvalid(t *testing.T) {
 		{"bad duration in env", layers{env: map[string]string{"CHATBOT_SESSION_TTL": "soon"}}, `config: session.ttl: invalid duration "soon" (use a unit: 30s, 5m, 1h)`},
 		{"zero ttl", layers{env: map[string]string{"CHATBOT_SESSION_TTL": "0s"}}, "config: session.ttl: 0s must be positive"},
 		{"history zero", layers{env: map[string]string{"CHATBOT_SESSION_HISTORY": "0"}}, "config: session.history: 0 is below the minimum 1"},
+		{"max sessions zero", layers{env: map[string]string{"CHATBOT_SESSION_MAX_SESSIONS": "0"}}, "config: session.max_sessions: 0 is below the minimum 1"},
 		{"bad bool", layers{env: map[string]string{"CHATBOT_KB_WATCH": "maybe"}}, `config: kb.watch: "maybe" is not true or false`},
 		{"short admin token", layers{env: map[string]string{"CHATBOT_ADMIN_TOKEN": "secret"}}, "config: admin.token: too short (at least 16 characters)"},
 		{"origin with path", layers{env: map[string]string{"CHATBOT_WS_ALLOWED_ORIGINS": "https://bank.example.com/chat"}}, `config: ws.allowed_origins: "https://bank.example.com/chat" is not an origin like https://bank.example.com`},

@@ -48,6 +48,7 @@ func (c *Config) Validate() error {
 		c.checkKB,
 		func() error { return positive("session.ttl", c.Session.TTL > 0, c.Session.TTL) },
 		func() error { return atLeast("session.history", c.Session.History, 1) },
+		func() error { return atLeast("session.max_sessions", c.Session.MaxSessions, 1) },
 		c.checkLog,
 		c.checkAdmin,
 		c.checkWS,

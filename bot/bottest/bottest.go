@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"chatbot/bot/redisclient"
 	"chatbot/dialog"
 	"chatbot/knowledge"
 )
@@ -30,7 +31,7 @@ const RedisAddr = "127.0.0.1:6379"
 // skipped, except under CI=true, where it fails: CI must exercise the Redis path.
 func Redis(t testing.TB) (redis.UniversalClient, string) {
 	t.Helper()
-	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{RedisAddr}})
+	client := redisclient.New(redisclient.Options{Addrs: []string{RedisAddr}})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := client.Ping(ctx).Err(); err != nil {
@@ -99,10 +100,7 @@ func FreeAddr(t testing.TB) string {
 // short timeouts), for tests of Redis going away. It is closed when the test ends.
 func UnreachableRedis(t testing.TB) redis.UniversalClient {
 	t.Helper()
-	client := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs: []string{FreeAddr(t)}, MaxRetries: -1, DialerRetries: 1, DialTimeout: 200 * time.Millisecond,
-		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond,
-	})
+	client := redisclient.New(redisclient.Options{Addrs: []string{FreeAddr(t)}, MaxRetries: -1, Timeout: 200 * time.Millisecond})
 	t.Cleanup(func() { _ = client.Close() })
 	return client
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot/bottest"
+	"chatbot/bot/redisclient"
 )
 
 func TestRedis(t *testing.T) {
@@ -47,7 +48,7 @@ func TestRedisKeysAndTTL(t *testing.T) {
 }
 
 func TestRedisGone(t *testing.T) {
-	client := NewRedisClient(RedisOptions{
+	client := redisclient.New(redisclient.Options{
 		Addrs:      []string{bottest.FreeAddr(t)},
 		Timeout:    200 * time.Millisecond,
 		MaxRetries: 1,

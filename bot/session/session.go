@@ -21,12 +21,25 @@ var (
 	ErrNotFound = errors.New("session not found")
 	// ErrConflict: the session changed since the version a Save started from.
 	ErrConflict = errors.New("session changed concurrently")
+	// ErrLimited: a rate limit of the turn refused it (see LimitError).
+	ErrLimited = errors.New("rate limit exceeded")
 )
+
+// LimitError says which of a Turn's Limits refused it. Nothing was written; every limit was
+// counted.
+type LimitError struct{ Index int }
+
+func (e *LimitError) Error() string { return fmt.Sprintf("rate limit %d exceeded", e.Index) }
+
+// Is makes errors.Is(err, ErrLimited) true.
+func (e *LimitError) Is(target error) bool { return target == ErrLimited }
 
 // Defaults for zero Options fields.
 const (
 	DefaultTTL           = 30 * time.Minute
 	DefaultTranscriptCap = 200
+	DefaultMaxSessions   = 100_000
+	DefaultSweepEvery    = time.Minute
 )
 
 // Record is a session's state at one version.
@@ -37,13 +50,34 @@ type Record struct {
 	State   []byte
 }
 
-// Turn is everything one turn writes; a Store commits it atomically or not at all.
+// Turn is everything one turn writes; a Store commits it atomically or not at all, in one round
+// trip: the version check, the rate limits and the write.
 type Turn struct {
 	// Version is the version the turn was computed from; 0 creates the session and fails with
-	// ErrConflict if the id is taken.
+	// ErrConflict if the id is taken. A stale version is refused before anything is counted.
 	Version int64
-	State   []byte
-	Append  [][]byte // transcript entries to add, oldest first
+	// State is the session's new state. Nil means the turn changed nothing: only the version is
+	// checked and the limits counted, and the version stays.
+	State  []byte
+	Append [][]byte // transcript entries to add, oldest first
+	// Limits are counted with the turn (one event each); when one is over its rate the turn
+	// is refused with a *LimitError and nothing is written.
+	Limits []Limit
+}
+
+// Limit is a rate limit counted with a turn: one event for Key, refused past Max events per Per.
+// Counts use fixed windows aligned to multiples of Per (the same keys as channels/limit, so a
+// frame counted there and a turn counted here share one count).
+type Limit struct {
+	Key string
+	Max int
+	Per time.Duration
+}
+
+// windowOf returns the index of the fixed window t falls into and when that window ends.
+func windowOf(t time.Time, per time.Duration) (index int64, end time.Time) {
+	index = t.UnixNano() / int64(per)
+	return index, time.Unix(0, (index+1)*int64(per))
 }
 
 // Store keeps sessions. Every call that returns a Record or entries returns copies the caller
@@ -58,6 +92,10 @@ type Store interface {
 	// Save commits a turn: the new state, version+1, the appended entries (the transcript then
 	// trimmed to its cap) and a fresh TTL on both. It returns the new version.
 	Save(ctx context.Context, id string, t Turn) (int64, error)
+	// Count counts one event for every limit (each counted, whatever the others say) and
+	// returns the index of the first over its rate, or -1. Frames that are not turns (hello,
+	// ping, feedback) are counted with it, in the same counts as the turns' Limits.
+	Count(ctx context.Context, limits []Limit) (refused int, err error)
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 }
@@ -67,6 +105,12 @@ type Options struct {
 	TTL           time.Duration    // idle lifetime of a session and its transcript
 	TranscriptCap int              // transcript entries kept per session (the oldest go first)
 	Now           func() time.Time // clock for the in-memory store's expiry; time.Now if nil
+	// MaxSessions caps the in-memory store; past it the least recently used session is
+	// evicted. Default DefaultMaxSessions.
+	MaxSessions int
+	// SweepEvery is how often the in-memory store drops expired sessions. Default
+	// DefaultSweepEvery.
+	SweepEvery time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -78,6 +122,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.MaxSessions <= 0 {
+		o.MaxSessions = DefaultMaxSessions
+	}
+	if o.SweepEvery <= 0 {
+		o.SweepEvery = DefaultSweepEvery
 	}
 	return o
 }

@@ -3,12 +3,16 @@ package session
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"chatbot/bot/bottest"
+	"chatbot/bot/redisclient"
 )
 
 // storeFactory builds a store for one test; advance moves that store's clock forward (a fake
@@ -192,6 +196,53 @@ func testStore(t *testing.T, newStore storeFactory) {
 		assert.Equal(t, "x", string(lines[0]))
 	})
 
+	t.Run("limits are counted with the turn and refuse it whole", func(t *testing.T) {
+		s, _ := newStore(t, Options{})
+		id := newID(t)
+		ipKey := "ip:" + id // unique per run: the counters outlive the test's sessions
+		limits := []Limit{{Key: ipKey, Max: 3, Per: time.Hour}, {Key: "s:" + id, Max: 2, Per: time.Hour}}
+		v, err := s.Save(ctx, id, Turn{State: []byte("0"), Limits: limits})
+		require.NoError(t, err)
+		v, err = s.Save(ctx, id, Turn{Version: v, State: []byte("1"), Append: entries("u1"), Limits: limits})
+		require.NoError(t, err)
+
+		_, err = s.Save(ctx, id, Turn{Version: v, State: []byte("2"), Append: entries("u2"), Limits: limits})
+		require.ErrorIs(t, err, ErrLimited)
+		var le *LimitError
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, 1, le.Index, "the session's limit refused the third turn")
+		rec, lines, err := s.Resume(ctx, id, 10)
+		require.NoError(t, err)
+		assert.Equal(t, Record{Version: 2, State: []byte("1")}, rec, "a refused turn writes nothing")
+		assert.Equal(t, entries("u1"), lines)
+
+		_, err = s.Save(ctx, id, Turn{Version: v, State: []byte("2"), Limits: limits[:1]})
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, 0, le.Index, "the refused turn was counted against the address too")
+
+		_, err = s.Save(ctx, id, Turn{Version: 1, State: []byte("x"), Limits: limits[1:]})
+		assert.ErrorIs(t, err, ErrConflict, "a stale version is refused before the limits")
+	})
+
+	t.Run("an unchanged turn only checks the version and counts", func(t *testing.T) {
+		s, _ := newStore(t, Options{})
+		id := newID(t)
+		v, err := s.Save(ctx, id, Turn{State: []byte("a"), Append: entries("u")})
+		require.NoError(t, err)
+		limit := []Limit{{Key: "s:" + id, Max: 1, Per: time.Hour}}
+		got, err := s.Save(ctx, id, Turn{Version: v, Limits: limit})
+		require.NoError(t, err)
+		assert.Equal(t, v, got, "the version stays")
+		_, err = s.Save(ctx, id, Turn{Version: v, Limits: limit})
+		assert.ErrorIs(t, err, ErrLimited, "counted all the same")
+		_, err = s.Save(ctx, id, Turn{Version: v + 1})
+		assert.ErrorIs(t, err, ErrConflict)
+		rec, lines, err := s.Resume(ctx, id, 10)
+		require.NoError(t, err)
+		assert.Equal(t, Record{Version: 1, State: []byte("a")}, rec)
+		assert.Equal(t, entries("u"), lines)
+	})
+
 	t.Run("ping", func(t *testing.T) {
 		s, _ := newStore(t, Options{})
 		assert.NoError(t, s.Ping(ctx))
@@ -224,20 +275,59 @@ func TestMemory(t *testing.T) {
 	})
 }
 
-func TestMemorySweepsExpiredSessions(t *testing.T) {
+func TestMemorySweepsExpiredSessionsOnATimer(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	m := NewMemory(Options{TTL: time.Minute, Now: clock.Now})
+	m := NewMemory(Options{TTL: time.Minute, Now: clock.Now, SweepEvery: 10 * time.Millisecond})
 	ctx := context.Background()
 	for i := range 3 {
 		_, err := m.Save(ctx, fmt.Sprint("old", i), Turn{State: []byte("s")})
 		require.NoError(t, err)
+		clock.Advance(time.Second)
 	}
-	clock.Advance(2 * time.Minute)
 	_, err := m.Save(ctx, "new", Turn{State: []byte("s")})
 	require.NoError(t, err)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	assert.Len(t, m.sessions, 1, "expired sessions are dropped, not kept forever")
+	clock.Advance(time.Minute - time.Second/2) // the three old ones expired, "new" has half a second left
+	require.Eventually(t, func() bool { return m.Len() == 1 }, 10*time.Second, 5*time.Millisecond,
+		"expired sessions are dropped without anything being written")
+	_, err = m.Load(ctx, "new")
+	assert.NoError(t, err)
+}
+
+func TestMemoryEvictsTheLeastRecentlyUsed(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	m := NewMemory(Options{MaxSessions: 3, Now: clock.Now})
+	ctx := context.Background()
+	save := func(id string, version int64) {
+		t.Helper()
+		_, err := m.Save(ctx, id, Turn{Version: version, State: []byte(id)})
+		require.NoError(t, err)
+	}
+	save("a", 0)
+	save("b", 0)
+	save("c", 0)
+	save("a", 1) // a saved turn is use
+	_, _, err := m.Resume(ctx, "b", 1)
+	require.NoError(t, err) // so is a resume; c is now the least recently used
+	_, err = m.Load(ctx, "c")
+	require.NoError(t, err) // a load is not use: it does not restart the TTL either
+	save("d", 0)
+	assert.Equal(t, 3, m.Len(), "never more than MaxSessions")
+	_, err = m.Load(ctx, "c")
+	assert.ErrorIs(t, err, ErrNotFound, "the least recently used session was evicted")
+	for _, id := range []string{"a", "b", "d"} {
+		_, err = m.Load(ctx, id)
+		assert.NoError(t, err, id)
+	}
+	save("e", 0)
+	_, err = m.Load(ctx, "a")
+	assert.ErrorIs(t, err, ErrNotFound, "then the next least recently used")
+}
+
+func TestMemoryDefaults(t *testing.T) {
+	m := NewMemory(Options{})
+	assert.Equal(t, DefaultMaxSessions, m.opts.MaxSessions)
+	assert.Equal(t, 100_000, DefaultMaxSessions)
+	assert.Equal(t, DefaultSweepEvery, m.opts.SweepEvery)
 }
 
 func TestIDs(t *testing.T) {
@@ -253,4 +343,72 @@ func TestIDs(t *testing.T) {
 		"0123456789abcdef0123456789abcdef0", "x:*}{0123456789abcdef0123456789ab"} {
 		assert.False(t, ValidID(bad), bad)
 	}
+}
+
+// TestCount: both stores count limits the same way, in fixed windows, each key on its own.
+func TestCount(t *testing.T) {
+	stores := map[string]func(t *testing.T, now func() time.Time) Store{
+		"memory": func(t *testing.T, now func() time.Time) Store { return NewMemory(Options{Now: now}) },
+		"redis": func(t *testing.T, now func() time.Time) Store {
+			client, prefix := bottest.Redis(t)
+			return NewRedis(client, prefix, Options{Now: now})
+		},
+	}
+	for name, newStore := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			clock := &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+			s := newStore(t, clock.Now)
+			count := func(limits ...Limit) int {
+				t.Helper()
+				refused, err := s.Count(ctx, limits)
+				require.NoError(t, err)
+				return refused
+			}
+			rate := func(key string, max int) Limit { return Limit{Key: key, Max: max, Per: 10 * time.Second} }
+			var got []int
+			for range 5 {
+				got = append(got, count(rate("s:a", 3)))
+			}
+			assert.Equal(t, []int{-1, -1, -1, 0, 0}, got, "three allowed per window")
+			assert.Equal(t, -1, count(rate("s:b", 3)), "another key has its own count")
+			clock.Advance(10 * time.Second)
+			assert.Equal(t, -1, count(rate("s:a", 3)), "the next window starts afresh")
+			assert.Equal(t, -1, count(), "no limits, nothing refused")
+
+			got = nil
+			for range 4 {
+				got = append(got, count(rate("ip:x", 3), rate("s:x", 1)))
+			}
+			assert.Equal(t, []int{-1, 1, 1, 0}, got, "session refused from the second, the address from the fourth")
+			assert.Equal(t, 0, count(rate("ip:x", 3)), "the refused calls were counted too")
+		})
+	}
+}
+
+func TestRedisCountersExpire(t *testing.T) {
+	client, prefix := bottest.Redis(t)
+	s := NewRedis(client, prefix, Options{})
+	ctx := context.Background()
+	now := time.Now()
+	_, err := s.Count(ctx, []Limit{{Key: "s:a", Max: 10, Per: time.Minute}})
+	require.NoError(t, err)
+	keys, err := client.Keys(ctx, prefix+":rl:s:a:*").Result()
+	require.NoError(t, err)
+	require.Len(t, keys, 1)
+	assert.Equal(t, prefix+":rl:s:a:"+strconv.FormatInt(now.UnixNano()/int64(time.Minute), 10), keys[0],
+		"the key channels and turns share")
+	ttl, err := client.PTTL(ctx, keys[0]).Result()
+	require.NoError(t, err)
+	assert.Greater(t, ttl, time.Duration(0), "every counter expires")
+	assert.LessOrEqual(t, ttl, time.Minute+time.Second)
+}
+
+func TestRedisUnavailableCount(t *testing.T) {
+	client := redisclient.New(redisclient.Options{Addrs: []string{bottest.FreeAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1})
+	defer client.Close()
+	_, err := NewRedis(client, "x", Options{}).Count(context.Background(),
+		[]Limit{{Key: "ip:1.2.3.4", Max: 1, Per: time.Second}, {Key: "s:a", Max: 1, Per: time.Second}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rate limit ip:1.2.3.4, s:a")
 }

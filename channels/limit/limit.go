@@ -1,10 +1,9 @@
-// Package limit counts events per key in fixed time windows, so channels can cap how fast one
-// session or one client address may send. The Redis implementation shares the counts across every
-// server instance; the in-memory one serves a single instance.
+// Package limit describes how fast one session or one client address may send. The counting is
+// the session store's (bot/session: Store.Count and Turn.Limits), so a turn's limits cost no round
+// trip of their own and every instance sharing Redis shares the counts.
 package limit
 
 import (
-	"context"
 	"fmt"
 	"time"
 )
@@ -25,26 +24,4 @@ func (r Rate) String() string {
 		return "unlimited"
 	}
 	return fmt.Sprintf("%d per %s", r.Limit, r.Per)
-}
-
-// Check is one count to make: an event for Key, allowed up to Rate.
-type Check struct {
-	Key  string
-	Rate Rate
-}
-
-// Limiter counts one event for every check's key and reports the index of the first check over
-// its rate, or -1 when all are within. Every check is counted, whatever the others say.
-//
-// Counting uses fixed windows aligned to multiples of Rate.Per: simple, all checks of a call in
-// one Redis round trip, and at worst a burst of twice the limit across a window boundary, which
-// is fine for flood control.
-type Limiter interface {
-	Allow(ctx context.Context, checks ...Check) (refused int, err error)
-}
-
-// window returns the index of the fixed window t falls into and when that window ends.
-func window(t time.Time, per time.Duration) (index int64, end time.Time) {
-	index = t.UnixNano() / int64(per)
-	return index, time.Unix(0, (index+1)*int64(per))
 }

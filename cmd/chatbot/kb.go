@@ -214,7 +214,7 @@ func redisEvents(cfg *config.Config, command, kept string) (*events.Redis, func(
 	if !cfg.Redis.Enabled() {
 		return nil, nil, usagef("%s: %s are kept in Redis: set redis.addr (--redis-addr or CHATBOT_REDIS_ADDR)", command, kept)
 	}
-	client := newRedisClient(cfg.Redis)
+	client := newRedisClient(cfg.Redis, nil)
 	return events.NewRedis(client, cfg.Redis.Prefix, events.Options{}), func() { _ = client.Close() }, nil
 }
 

@@ -57,7 +57,8 @@ func newServeCmd() *cobra.Command {
 // shutdown starts, so a second Ctrl-C ends the process at once.
 func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut io.Writer) error {
 	log := newLogger(cfg.Log, logOut)
-	b, err := newBackend(ctx, cfg, log)
+	reg, redisErrors := newRegistry()
+	b, err := newBackend(ctx, cfg, log, redisErrors)
 	if err != nil {
 		return err
 	}
@@ -72,15 +73,13 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 		return fmt.Errorf("knowledge base %s does not load, nothing is serving (chatbot kb lint shows why):\n%s",
 			st.Source, strings.Join(st.Problems, "\n"))
 	}
-	reg, backendErrors := newRegistry()
 	chatbot, err := bot.New(bot.Options{
-		Engines:        lib,
-		Store:          b.store,
-		Events:         b.events,
-		Push:           b.push,
-		History:        cfg.Session.History,
-		Logger:         log,
-		OnBackendError: backendErrors,
+		Engines: lib,
+		Store:   b.store,
+		Events:  b.events,
+		Push:    b.push,
+		History: cfg.Session.History,
+		Logger:  log,
 	})
 	if err != nil {
 		return err
@@ -89,7 +88,7 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 	if err != nil {
 		return err
 	}
-	opts.Bot, opts.Knowledge, opts.Limiter, opts.Logger, opts.Registry = chatbot, lib, b.limiter, log, reg
+	opts.Bot, opts.Knowledge, opts.Logger, opts.Registry = chatbot, lib, log, reg
 	opts.Agents, opts.Live = chatbot, chatbot
 	channel := channels.New(opts)
 

@@ -14,6 +14,7 @@ import (
 
 	"chatbot/bot/events"
 	"chatbot/bot/push"
+	"chatbot/bot/redisclient"
 	"chatbot/bot/session"
 	"chatbot/channels"
 	"chatbot/channels/limit"
@@ -24,41 +25,42 @@ import (
 // clear error, not leave it half-started.
 const redisStartTimeout = 5 * time.Second
 
-// newRedisClient connects to the configured single node, Cluster or Sentinel.
-func newRedisClient(r config.Redis) redis.UniversalClient {
-	return session.NewRedisClient(session.RedisOptions{
+// newRedisClient connects to the configured single node, Cluster or Sentinel; onError (may be
+// nil) counts every failed command.
+func newRedisClient(r config.Redis, onError func(command string, err error)) redis.UniversalClient {
+	return redisclient.New(redisclient.Options{
 		Addrs:      r.Addrs,
 		MasterName: r.MasterName,
 		Password:   r.Password,
 		DB:         r.DB,
+		OnError:    onError,
 	})
 }
 
-// backend is where sessions, events and rate-limit counters live, and how agents' messages reach
-// the sockets: Redis, shared by every instance, or process memory for a single one.
+// backend is where sessions (with the rate-limit counts) and events live, and how agents'
+// messages reach the sockets: Redis, shared by every instance, or process memory for a single one.
 type backend struct {
-	kind    string // "redis" or "memory", for the start-up log
-	store   session.Store
-	events  events.Sink
-	limiter limit.Limiter
-	push    push.Hub
-	close   func()
+	kind   string // "redis" or "memory", for the start-up log
+	store  session.Store
+	events events.Sink
+	push   push.Hub
+	close  func()
 }
 
-func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger) (*backend, error) {
-	sessions := session.Options{TTL: cfg.Session.TTL, TranscriptCap: cfg.Session.History}
+// newBackend connects the backend; redisErrors counts Redis's failed commands.
+func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger, redisErrors func(string, error)) (*backend, error) {
+	sessions := session.Options{TTL: cfg.Session.TTL, TranscriptCap: cfg.Session.History, MaxSessions: cfg.Session.MaxSessions}
 	if !cfg.Redis.Enabled() {
 		return &backend{
-			kind:    "memory",
-			store:   session.NewMemory(sessions),
-			events:  events.NewMemory(events.Options{}),
-			limiter: limit.NewMemory(),
-			push:    push.NewLocal(),
-			close:   func() {},
+			kind:   "memory",
+			store:  session.NewMemory(sessions),
+			events: events.NewMemory(events.Options{}),
+			push:   push.NewLocal(),
+			close:  func() {},
 		}, nil
 	}
 	redisLogOnce.Do(func() { redis.SetLogger(redisLog{log}) }) // process-wide in go-redis
-	client := newRedisClient(cfg.Redis)
+	client := newRedisClient(cfg.Redis, redisErrors)
 	pingCtx, cancel := context.WithTimeout(ctx, redisStartTimeout)
 	defer cancel()
 	if err := client.Ping(pingCtx).Err(); err != nil {
@@ -71,11 +73,10 @@ func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger) (*bac
 		return nil, fmt.Errorf("redis %s: %w", strings.Join(cfg.Redis.Addrs, ","), err)
 	}
 	return &backend{
-		kind:    "redis",
-		store:   session.NewRedis(client, cfg.Redis.Prefix, sessions),
-		events:  events.NewRedis(client, cfg.Redis.Prefix, events.Options{}),
-		limiter: limit.NewRedis(client, cfg.Redis.Prefix),
-		push:    hub,
+		kind:   "redis",
+		store:  session.NewRedis(client, cfg.Redis.Prefix, sessions),
+		events: events.NewRedis(client, cfg.Redis.Prefix, events.Options{}),
+		push:   hub,
 		close: func() {
 			if err := hub.Close(); err != nil {
 				log.Warn("closing redis subscription", "err", err)
@@ -132,13 +133,14 @@ func perMinute(n int) limit.Rate {
 }
 
 // newRegistry is the /metrics registry: the channel's series (registered by channels.New), the Go
-// runtime and process, and failures of the session store or event sink the bot reports.
-func newRegistry() (*prometheus.Registry, func(op string, err error)) {
+// runtime and process, and Redis's failed commands, counted by the client's hook wherever they
+// happen (sessions, rate limits, events, pushes).
+func newRegistry() (*prometheus.Registry, func(command string, err error)) {
 	reg := prometheus.NewRegistry()
-	backendErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "chatbot_backend_errors_total",
-		Help: "Session store and event sink (Redis) failures seen by the bot, by operation.",
-	}, []string{"op"})
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), backendErrors)
-	return reg, func(op string, _ error) { backendErrors.WithLabelValues(op).Inc() }
+	redisErrors := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "chatbot_redis_errors_total",
+		Help: "Redis commands and pipelines that failed (after retries), by command.",
+	}, []string{"command"})
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), redisErrors)
+	return reg, func(command string, _ error) { redisErrors.WithLabelValues(command).Inc() }
 }

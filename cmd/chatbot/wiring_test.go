@@ -34,7 +34,7 @@ func loadRedisConfig(t *testing.T, env map[string]string) config.Redis {
 func TestRedisTopologyFromConfig(t *testing.T) {
 	t.Run("single node", func(t *testing.T) {
 		r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": "10.1.2.3:6379", "CHATBOT_REDIS_PASSWORD": "pw", "CHATBOT_REDIS_DB": "3"})
-		client := newRedisClient(r)
+		client := newRedisClient(r, nil)
 		defer client.Close()
 		single, ok := client.(*redis.Client)
 		require.True(t, ok, "got %T", client)
@@ -45,7 +45,7 @@ func TestRedisTopologyFromConfig(t *testing.T) {
 	})
 	t.Run("cluster: several addresses", func(t *testing.T) {
 		r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": "10.1.2.3:7000, 10.1.2.4:7000,10.1.2.5:7000", "CHATBOT_REDIS_PASSWORD": "pw"})
-		client := newRedisClient(r)
+		client := newRedisClient(r, nil)
 		defer client.Close()
 		cluster, ok := client.(*redis.ClusterClient)
 		require.True(t, ok, "got %T", client)
@@ -55,7 +55,7 @@ func TestRedisTopologyFromConfig(t *testing.T) {
 	})
 	t.Run("sentinel: a master name", func(t *testing.T) {
 		r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": "10.1.2.3:26379,10.1.2.4:26379", "CHATBOT_REDIS_MASTER_NAME": "cards"})
-		client := newRedisClient(r)
+		client := newRedisClient(r, nil)
 		defer client.Close()
 		failover, ok := client.(*redis.Client)
 		require.True(t, ok, "got %T", client)
@@ -78,7 +78,7 @@ func TestSentinelFromConfig(t *testing.T) {
 	sentinel := startRedisProcess(t, conf, "--sentinel")
 
 	r := loadRedisConfig(t, map[string]string{"CHATBOT_REDIS_ADDR": sentinel, "CHATBOT_REDIS_MASTER_NAME": "chatbot-test"})
-	client := newRedisClient(r)
+	client := newRedisClient(r, nil)
 	defer client.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -91,7 +91,7 @@ func TestSentinelFromConfig(t *testing.T) {
 	assert.Equal(t, "yes", got, "the write went to the master the Sentinel named")
 
 	r.MasterName = "no-such-master"
-	wrong := newRedisClient(r)
+	wrong := newRedisClient(r, nil)
 	defer wrong.Close()
 	assert.Error(t, wrong.Ping(ctx).Err(), "a master name the Sentinel does not know fails")
 }
