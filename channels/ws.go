@@ -333,7 +333,7 @@ func (c *conn) handleFrame(mt int, data []byte) {
 	}
 	frames := s.exchange(c.ctx, channelWebsocket, &c.conv, f, limits)
 	c.listen(c.session()) // hello, or a session that expired mid-turn, may have moved the socket
-	var limited *Error // the turn's limits refused it (and counted it)
+	var limited *Error    // the turn's limits refused it (and counted it)
 	for _, frame := range frames {
 		if e, ok := frame.(Error); ok && e.Code == CodeRateLimited {
 			limited = &e
