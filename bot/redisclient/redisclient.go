@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // Options says how to reach Redis: one address for a single node, several for Cluster, or the
@@ -63,6 +64,10 @@ func New(o Options) redis.UniversalClient {
 		DialTimeout:        o.Timeout,
 		ReadTimeout:        o.Timeout,
 		WriteTimeout:       o.Timeout,
+		// Neither is needed, and each would cost a command on every new connection that a
+		// Redis older than 7.2 answers with an error (which the hook would count).
+		DisableIdentity:          true,
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
 	})
 	if o.OnError != nil {
 		c.AddHook(ErrorHook(o.OnError))
