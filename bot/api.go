@@ -67,6 +67,20 @@ type Entry struct {
 // produces it.
 const KindAgent dialog.Kind = "agent"
 
+// Context is what the page or app embedding the chat knows before the user types: the card
+// issuer whose site or app it is, and the kind of client. A session keeps it; the dialog engine
+// takes the issuer as the user's bank (dialog.State.Issuer) unless the user names another.
+type Context struct {
+	Issuer  string `json:"issuer,omitempty"`  // a bank id of the knowledge base's bank list
+	Channel string `json:"channel,omitempty"` // ChannelWeb, ChannelApp or empty
+}
+
+// Channels a Context may name.
+const (
+	ChannelWeb = "web" // a web page (the widget on a bank's site)
+	ChannelApp = "app" // a bank's app (a webview, or native code)
+)
+
 // Session is what a client gets when it opens (or resumes) a conversation.
 type Session struct {
 	ID      string
@@ -74,6 +88,7 @@ type Session struct {
 	Expired bool         // an id was requested but is unknown or expired: a new session was started
 	History []Entry      // oldest first, capped
 	Handoff HandoffState // HandoffBot, or where a handoff to a person stands
+	Context Context      // what the embedding page said, as the session keeps it
 	// Conversation carries the session's decoded state to its turns: the one goroutine serving
 	// the session keeps it and runs every turn through it.
 	Conversation *Conversation
@@ -101,7 +116,9 @@ const (
 
 // More errors channels translate into error frames (added with the bot implementation).
 var (
-	ErrBadInput     = errors.New("empty message")                        // neither text nor a choice
-	ErrUnknownReply = errors.New("unknown reply id")                     // feedback on a reply the session does not have (or no longer remembers)
-	ErrHandoffState = errors.New("session is not in that handoff state") // e.g. AgentJoined on a session nobody is waiting in
+	ErrBadInput      = errors.New("empty message")                        // neither text nor a choice
+	ErrUnknownReply  = errors.New("unknown reply id")                     // feedback on a reply the session does not have (or no longer remembers)
+	ErrHandoffState  = errors.New("session is not in that handoff state") // e.g. AgentJoined on a session nobody is waiting in
+	ErrUnknownIssuer = errors.New("unknown issuer")                       // Context.Issuer is not a bank of the knowledge base
+	ErrBadChannel    = errors.New("unknown channel")                      // Context.Channel is neither web nor app
 )

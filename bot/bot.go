@@ -105,19 +105,31 @@ func New(o Options) (*Bot, error) {
 	return b, nil
 }
 
-// Open starts or resumes a conversation. An empty id starts a new session; an id that is
-// malformed, unknown or expired starts a new one with Expired set (so the client can say so
-// politely); a known id resumes it with its history. Store failures are ErrUnavailable.
+// Open starts or resumes a conversation without page context: OpenWith(ctx, requestedID,
+// Context{}).
 func (b *Bot) Open(ctx context.Context, requestedID string) (Session, error) {
+	return b.OpenWith(ctx, requestedID, Context{})
+}
+
+// OpenWith starts or resumes a conversation. An empty id starts a new session; an id that is
+// malformed, unknown or expired starts a new one with Expired set (so the client can say so
+// politely); a known id resumes it with its history. c is what the embedding page knows (its
+// issuer and channel): a new session keeps it, a resumed one takes its non-empty fields.
+// Errors: ErrUnknownIssuer and ErrBadChannel for a context the bot cannot use (nothing is
+// opened), ErrUnavailable for store failures.
+func (b *Bot) OpenWith(ctx context.Context, requestedID string, c Context) (Session, error) {
+	if err := b.checkContext(c); err != nil {
+		return Session{}, err
+	}
 	if requestedID == "" {
-		return b.create(ctx, false)
+		return b.create(ctx, false, c)
 	}
 	if !session.ValidID(requestedID) {
-		return b.create(ctx, true)
+		return b.create(ctx, true, c)
 	}
 	rec, lines, err := b.store.Resume(ctx, requestedID, b.history)
 	if errors.Is(err, session.ErrNotFound) {
-		return b.create(ctx, true)
+		return b.create(ctx, true, c)
 	}
 	if err != nil {
 		return Session{}, b.storeError(ctx, "resume", err)
@@ -125,18 +137,53 @@ func (b *Bot) Open(ctx context.Context, requestedID string) (Session, error) {
 	st, err := decodeState(rec.State)
 	if err != nil {
 		b.log.ErrorContext(ctx, "unreadable session: starting a new one", "session", requestedID, "err", err)
-		return b.create(ctx, true)
+		return b.create(ctx, true, c)
+	}
+	conv := &Conversation{id: requestedID, st: st, version: rec.Version, known: true}
+	if probe := st; probe.setContext(c) {
+		// The page says something new about itself (another bank's site, say): keep it.
+		_, err := b.update(ctx, conv, func(st *state) ([]Entry, error) {
+			if !st.setContext(c) {
+				return nil, errUnchanged
+			}
+			return nil, nil
+		}, nil)
+		if err != nil {
+			return Session{}, err
+		}
 	}
 	history, bad := decodeEntries(lines)
 	if bad > 0 {
 		b.log.WarnContext(ctx, "skipped unreadable transcript lines", "session", requestedID, "lines", bad)
 	}
-	return Session{ID: requestedID, Resumed: true, History: history, Handoff: st.Handoff,
-		Conversation: &Conversation{id: requestedID, st: st, version: rec.Version, known: true}}, nil
+	return Session{ID: requestedID, Resumed: true, History: history, Handoff: conv.st.Handoff,
+		Context: conv.st.context(), Conversation: conv}, nil
 }
 
-func (b *Bot) create(ctx context.Context, expired bool) (Session, error) {
+// checkContext refuses an issuer the current knowledge base does not list and an unknown
+// channel, so a misconfigured page learns it at once instead of chatting with a wrong bank.
+func (b *Bot) checkContext(c Context) error {
+	switch c.Channel {
+	case "", ChannelWeb, ChannelApp:
+	default:
+		return fmt.Errorf("%w %.40q", ErrBadChannel, c.Channel)
+	}
+	if c.Issuer == "" {
+		return nil
+	}
+	eng := b.engines.Engine()
+	if eng == nil {
+		return fmt.Errorf("%w: no knowledge base loaded", ErrUnavailable)
+	}
+	if _, ok := eng.KB().Bank(c.Issuer); !ok {
+		return fmt.Errorf("%w %.40q", ErrUnknownIssuer, c.Issuer)
+	}
+	return nil
+}
+
+func (b *Bot) create(ctx context.Context, expired bool, c Context) (Session, error) {
 	st := state{Created: b.now(), Handoff: HandoffBot}
+	st.setContext(c)
 	raw, err := st.encode()
 	if err != nil {
 		return Session{}, err
@@ -153,8 +200,9 @@ func (b *Bot) create(ctx context.Context, expired bool) (Session, error) {
 		if err != nil {
 			return Session{}, b.storeError(ctx, "create", err)
 		}
-		b.log.InfoContext(ctx, "session opened", "session", id, "expired_requested", expired)
-		return Session{ID: id, Expired: expired, History: []Entry{}, Handoff: HandoffBot,
+		b.log.InfoContext(ctx, "session opened", "session", id, "expired_requested", expired,
+			"issuer", c.Issuer, "channel", c.Channel)
+		return Session{ID: id, Expired: expired, History: []Entry{}, Handoff: HandoffBot, Context: st.context(),
 			Conversation: &Conversation{id: id, st: st, version: v, known: true}}, nil
 	}
 	return Session{}, fmt.Errorf("create session: %w", ErrConflict)

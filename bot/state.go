@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -30,6 +31,28 @@ type state struct {
 	Replies int                `json:"replies"`           // replies sent: the next is s<Replies+1>
 	Buttons []knowledge.Button `json:"buttons,omitempty"` // the last reply's buttons, to label a press
 	Recent  []sent             `json:"recent,omitempty"`  // newest last, at most recentReplies
+	// Channel is the client kind the page said (Context.Channel); the issuer it said is
+	// Dialog.Issuer, where the engine uses it.
+	Channel string `json:"channel,omitempty"`
+}
+
+// context is the page context the session keeps.
+func (st *state) context() Context {
+	return Context{Issuer: st.Dialog.Issuer, Channel: st.Channel}
+}
+
+// setContext takes what a page says about itself; an empty field keeps what the session has,
+// so a page that says nothing does not erase what another said. It reports whether st changed.
+func (st *state) setContext(c Context) bool {
+	before := st.context()
+	if c.Issuer != "" && c.Issuer != before.Issuer {
+		st.Dialog.Slots = maps.Clone(st.Dialog.Slots) // st may be a copy sharing the map
+		st.Dialog.SetIssuer(c.Issuer)
+	}
+	if c.Channel != "" {
+		st.Channel = c.Channel
+	}
+	return st.context() != before
 }
 
 // sent is what a session remembers of a reply: enough to recognise a re-sent message id, count

@@ -24,6 +24,8 @@ const (
 	CodeUnavailable        Code = "unavailable"         // session store down or turn timed out: nothing applied, re-send later
 	CodeConflict           Code = "conflict"            // another tab changed the session at the same time: re-send
 	CodeUnknownReply       Code = "unknown_reply"       // feedback on a reply the session does not have (any more)
+	CodeUnknownIssuer      Code = "unknown_issuer"      // hello context names an issuer the knowledge base does not list
+	CodeBadContext         Code = "bad_context"         // hello context names an unknown channel
 	CodeInternal           Code = "internal"            // a bug; logged with details, never shown
 )
 
@@ -41,6 +43,8 @@ var userMessages = map[Code]string{
 	CodeUnavailable:        "系统暂时繁忙，这条消息还没有处理，请稍后重新发送。",
 	CodeConflict:           "您的会话刚刚在另一个窗口有更新，请重新发送这条消息。",
 	CodeUnknownReply:       "这条回复已无法评价，感谢您的反馈。",
+	CodeUnknownIssuer:      "此页面设置的发卡银行无法识别，我会按一般情况回答。具体以您的发卡银行为准，可拨打卡背面的客服电话。",
+	CodeBadContext:         "此页面的设置有误，我会按一般情况回答。具体以您的发卡银行为准，可拨打卡背面的客服电话。",
 	CodeInternal:           "抱歉，系统出了点问题，请稍后再试。如需帮助，可拨打发卡银行的信用卡客服电话。",
 }
 
@@ -66,6 +70,10 @@ func codeFor(err error) Code {
 		return CodeConflict
 	case errors.Is(err, bot.ErrUnknownReply):
 		return CodeUnknownReply
+	case errors.Is(err, bot.ErrUnknownIssuer):
+		return CodeUnknownIssuer
+	case errors.Is(err, bot.ErrBadChannel):
+		return CodeBadContext
 	case errors.Is(err, bot.ErrBadInput):
 		return CodeEmptyText // validate catches this first; kept for safety
 	default:

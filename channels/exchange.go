@@ -91,7 +91,7 @@ func (s *Server) exchange(ctx context.Context, channel string, conv **bot.Conver
 			return []any{e}
 		}
 		// HTTP: a first message starts a session and says so with a welcome frame.
-		welcome, err := s.open(ctx, conv, "", "", false)
+		welcome, err := s.open(ctx, conv, "", "", false, f.pageContext())
 		if err != nil {
 			return []any{s.failure(channel, f.ID, "open", err)}
 		}
@@ -123,19 +123,19 @@ func (s *Server) hello(ctx context.Context, channel string, conv **bot.Conversat
 	if malformed {
 		requested = ""
 	}
-	welcome, err := s.open(ctx, conv, requested, f.ID, malformed)
+	welcome, err := s.open(ctx, conv, requested, f.ID, malformed, f.pageContext())
 	if err != nil {
 		return s.failure(channel, f.ID, "open", err)
 	}
 	return welcome
 }
 
-// open opens the requested session (or a new one when requested is empty), makes *conv its
-// conversation and returns its welcome frame.
-func (s *Server) open(ctx context.Context, conv **bot.Conversation, requested, replyTo string, expired bool) (Welcome, error) {
+// open opens the requested session (or a new one when requested is empty) in the page's
+// context pc, makes *conv its conversation and returns its welcome frame.
+func (s *Server) open(ctx context.Context, conv **bot.Conversation, requested, replyTo string, expired bool, pc bot.Context) (Welcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
 	defer cancel()
-	sess, err := s.bot.Open(ctx, requested)
+	sess, err := s.bot.OpenWith(ctx, requested, pc)
 	if err != nil {
 		return Welcome{}, err
 	}
@@ -168,7 +168,7 @@ func (s *Server) turn(ctx context.Context, channel string, conv **bot.Conversati
 	out, err := s.bot.Turn(ctx, *conv, in)
 	if errors.Is(err, bot.ErrUnknownSession) {
 		// The welcome has no reply_to: the turn's reply (or error) is the one answer to its id.
-		welcome, oerr := s.open(ctx, conv, "", "", true)
+		welcome, oerr := s.open(ctx, conv, "", "", true, bot.Context{}) // the bot keeps no context of a lost session
 		if oerr != nil {
 			return []any{s.failure(channel, in.MessageID, "open", oerr)}
 		}
@@ -235,7 +235,7 @@ func (s *Server) failure(channel, replyTo, op string, err error) Error {
 	switch code {
 	case CodeUnavailable:
 		s.log.Warn("bot unavailable", "op", op, "channel", channel, "err", err.Error())
-	case CodeConflict, CodeUnknownReply:
+	case CodeConflict, CodeUnknownReply, CodeUnknownIssuer, CodeBadContext:
 		s.log.Info("turn refused", "op", op, "channel", channel, "code", string(code))
 	default:
 		s.log.Error("bot failed", "op", op, "channel", channel, "err", err.Error())

@@ -45,6 +45,17 @@ type ClientFrame struct {
 	Value   string `json:"value,omitempty"`   // choose: the pressed button's value
 	Reply   string `json:"reply,omitempty"`   // feedback: the reply id it is about
 	Useful  *bool  `json:"useful,omitempty"`  // feedback
+	// Context is what the embedding page knows (issuer, channel): on hello, and over HTTP on
+	// any frame that starts a session.
+	Context *bot.Context `json:"context,omitempty"`
+}
+
+// pageContext is the frame's context, empty when it has none.
+func (f ClientFrame) pageContext() bot.Context {
+	if f.Context == nil {
+		return bot.Context{}
+	}
+	return *f.Context
 }
 
 // Welcome answers hello: the session the client is in now and its history.

@@ -54,7 +54,7 @@ func (b *stubBot) Allow(ctx context.Context, limits ...bot.Limit) (int, error) {
 	return b.counts.Count(ctx, limits)
 }
 
-func (b *stubBot) Open(_ context.Context, requested string) (bot.Session, error) {
+func (b *stubBot) OpenWith(_ context.Context, requested string, _ bot.Context) (bot.Session, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if s, ok := b.sessions[requested]; ok {
@@ -127,6 +127,14 @@ func (b *stubBot) Ready(context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.notReady
+}
+
+// Issuer knows one bank, enough for the channel's checks.
+func (b *stubBot) Issuer(id string) (bot.Issuer, bool) {
+	if id != "cmb" {
+		return bot.Issuer{}, false
+	}
+	return bot.Issuer{ID: "cmb", Name: "招商银行", Hotline: "95555"}, true
 }
 
 func (b *stubBot) set(f func(b *stubBot)) {

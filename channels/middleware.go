@@ -62,7 +62,7 @@ func withFrameAncestors(ancestors string, next http.Handler) http.Handler {
 func allowCORS(p *originPolicy, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Origin")
-		if p.crossOrigin(r) {
+		if p.crossOrigin(r) || p.appPreflight(r) {
 			h := w.Header()
 			h.Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
 			h.Set("Access-Control-Allow-Headers", "Content-Type, "+appKeyHeader)

@@ -12,17 +12,19 @@ import (
 	"chatbot/channels/limit"
 )
 
-// Bot is what channels need from the bot: these five calls of bot.Bot. A socket keeps the
+// Bot is what channels need from the bot: these calls of bot.Bot. A socket keeps the
 // bot.Conversation its hello opened and runs every turn in it, its rate limits counted in the
 // turn's one store call; every other frame is counted with Allow, in the same counts (shared by
 // every instance when the bot's store is Redis). An HTTP request continues a conversation by id
 // (bot.NewConversation). Tests pass the real bot; anything with these methods will do.
 type Bot interface {
-	Open(ctx context.Context, requestedID string) (bot.Session, error)
+	OpenWith(ctx context.Context, requestedID string, c bot.Context) (bot.Session, error)
 	Allow(ctx context.Context, limits ...bot.Limit) (refused int, err error)
 	Turn(ctx context.Context, c *bot.Conversation, in bot.Input) (bot.Output, error)
 	FeedbackOn(ctx context.Context, c *bot.Conversation, replyID string, useful bool) error
 	Ready(ctx context.Context) error
+	// Issuer looks a bank up by id, for pages that cannot chat and must say whom to call.
+	Issuer(id string) (bot.Issuer, bool)
 }
 
 // Defaults for Options' zero values.

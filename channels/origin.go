@@ -17,8 +17,17 @@ type originPolicy struct {
 	appKeys [][]byte
 }
 
-// nullOrigin is what an app's webview (file:// pages, sandboxed frames) sends.
-const nullOrigin = "null"
+// nullOrigin is what an app's webview (file:// pages, sandboxed frames) sends; some webviews
+// send fileOrigin for a local page instead, which means the same: no web site, an app.
+const (
+	nullOrigin = "null"
+	fileOrigin = "file://"
+)
+
+// appOrigin reports whether origin is an app's local page, which needs an app key.
+func appOrigin(origin string) bool {
+	return origin == nullOrigin || strings.EqualFold(origin, fileOrigin)
+}
 
 // appKeyParam and appKeyHeader carry an app key for Origin: null.
 const (
@@ -45,7 +54,7 @@ func (p *originPolicy) check(r *http.Request) bool {
 	switch {
 	case origin == "":
 		return true
-	case origin == nullOrigin:
+	case appOrigin(origin):
 		return p.validAppKey(r)
 	case p.allowed[strings.ToLower(origin)]:
 		return true
@@ -59,6 +68,13 @@ func (p *originPolicy) check(r *http.Request) bool {
 func (p *originPolicy) crossOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	return origin != "" && !sameHost(origin, r.Host) && p.check(r)
+}
+
+// appPreflight reports whether r is a CORS preflight from an app's local page while app keys
+// are configured. A preflight never carries the X-App-Key header it asks permission for, so it
+// is granted on the origin alone; the request that follows must still carry a valid key.
+func (p *originPolicy) appPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && len(p.appKeys) > 0 && appOrigin(r.Header.Get("Origin"))
 }
 
 func (p *originPolicy) validAppKey(r *http.Request) bool {

@@ -73,6 +73,7 @@ func New(opts Options) *Server {
 //	GET  /static/...      page assets          GET  /metrics   Prometheus
 //	GET  /ws              websocket            POST /admin/reload  reload the knowledge base
 //	POST /api/v1/chat     JSON turns           POST /admin/sessions/{id}/agent  contact center
+//	GET  /api/v1/check    may this page chat, whom to call if not
 func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
@@ -83,6 +84,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /widget.js", pages)
 	mux.HandleFunc("GET /ws", s.serveWS)
 	mux.Handle("/api/v1/chat", allowCORS(s.origins, http.HandlerFunc(s.serveChat)))
+	mux.HandleFunc("/api/v1/check", s.serveCheck)
 	mux.HandleFunc("GET /healthz", serveHealthz)
 	mux.HandleFunc("GET /readyz", s.serveReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))

@@ -288,9 +288,11 @@ func (t *turn) handoff(lead string) Reply {
 	return r
 }
 
-// restart forgets the conversation and greets again.
+// restart forgets the conversation and greets again. The page's issuer is not the
+// conversation's: it stays.
 func (t *turn) restart() Reply {
-	t.st = State{Slots: map[string]string{}}
+	t.st = State{Slots: map[string]string{}, Issuer: t.st.Issuer}
+	t.knownIssuer()
 	r := Reply{Kind: KindAnswer, Text: restartText + promptText,
 		HTML: "<p>" + restartText + html.EscapeString(promptText) + "</p>", Buttons: t.suggestions()}
 	if a, ok := t.e.kb.Article(greetingArticle); ok {

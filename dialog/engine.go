@@ -125,6 +125,7 @@ const (
 
 func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
 	t := &turn{e: e, st: st.clone(), tr: &Trace{}}
+	t.knownIssuer()
 	var r Reply
 	if in.Choice != "" {
 		r = t.choose(in.Choice)

@@ -39,6 +39,9 @@ type State struct {
 	Flow      *FlowState        `json:"flow,omitempty"`      // the running flow, if any
 	Slots     map[string]string `json:"slots,omitempty"`     // bank, days_overdue, amount, reason, ...
 	Fallbacks int               `json:"fallbacks,omitempty"` // consecutive fallbacks
+	// Issuer is the bank id of the site or app the user chats on (the page's context). It is
+	// the bank slot whenever the user has not named another bank, and survives a restart.
+	Issuer string `json:"issuer,omitempty"`
 }
 
 // FlowState is where a running flow is.
