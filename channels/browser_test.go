@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,11 +28,26 @@ import (
 	"chatbot/dialog"
 )
 
-// screenshotDir receives the screenshots the browser test takes, for a person to look at.
-const screenshotDir = "/tmp"
+// One headless Chromium serves every browser test of this package (the CI box has two cores):
+// it starts with the first test that needs it, each test gets its own tab in a fresh browser
+// context (its own storage), and TestMain stops it.
+var sharedBrowser struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+	err    error
+}
 
-// browser starts a headless Chromium for the test. Without one the test is skipped, or fails
-// when CI=true.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedBrowser.cancel != nil {
+		sharedBrowser.cancel()
+	}
+	os.Exit(code)
+}
+
+// browser opens a tab for the test in the shared headless Chromium. Without Chromium the test
+// is skipped, or fails when CI=true.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
@@ -41,25 +57,42 @@ func browser(t *testing.T) context.Context {
 		}
 		t.Skip("chromium not installed (apt-get install -y chromium): skipping the browser test")
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	sharedBrowser.once.Do(func() {
+		dir, err := os.MkdirTemp("", "chatbot-chromium-")
+		if err != nil {
+			sharedBrowser.err = err
+			return
+		}
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(path),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("hide-scrollbars", true),
+			chromedp.UserDataDir(dir),
+		)
+		ctx, cancelCtx := chromedp.NewContext(alloc)
+		sharedBrowser.ctx = ctx
+		sharedBrowser.cancel = func() {
+			cancelCtx()
+			cancelAlloc()
+			_ = os.RemoveAll(dir)
+		}
+		sharedBrowser.err = chromedp.Do(ctx) // starts the browser; it lives as long as ctx
+	})
+	require.NoError(t, sharedBrowser.err, "start chromium")
+	tab, cancelTab := chromedp.NewContext(sharedBrowser.ctx, chromedp.WithNewBrowserContext())
+	require.NoError(t, chromedp.Do(tab), "open a tab")
+	ctx, cancelTimeout := context.WithTimeout(tab, 90*time.Second)
 	t.Cleanup(func() {
 		cancelTimeout()
-		cancelCtx()
-		cancelAlloc()
+		cancelTab()
 	})
 	return ctx
 }
@@ -85,13 +118,34 @@ func count(ctx context.Context, t *testing.T, selector string) int {
 	return n
 }
 
+// artifactDir is where browser tests keep their screenshots for a person (or CI) to look at:
+// $CHATBOT_TEST_ARTIFACTS, or chatbot-test-artifacts in the system's temporary folder. Each test
+// logs the paths it wrote.
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("CHATBOT_TEST_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "chatbot-test-artifacts")
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	return dir
+}
+
 func screenshot(ctx context.Context, t *testing.T, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	require.NoError(t, err)
-	path := filepath.Join(screenshotDir, name)
+	path := filepath.Join(artifactDir(t), name)
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s", path)
+}
+
+// eval runs a JavaScript expression in the page and returns its value.
+func eval[T any](ctx context.Context, t *testing.T, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	require.NoError(t, err, "evaluate %s", expr)
+	return v
 }
 
 func TestChatPageInBrowser(t *testing.T) {
@@ -147,29 +201,47 @@ func TestChatPageInBrowser(t *testing.T) {
 	assert.Contains(t, pending, "逾期会影响征信吗", "kept to be sent, with its id, after reconnecting")
 }
 
-func TestWidgetOnABankPage(t *testing.T) {
-	ctx := browser(t)
-	bank := httptest.NewServer(nil) // started first so its origin can be allowed
-	defer bank.Close()
-	bankOrigin := strings.Replace(bank.URL, "127.0.0.1", "localhost", 1) // another origin than the chat server's
-	ts := memoryBotServer(t, channels.Options{AllowedOrigins: []string{bankOrigin}})
-	bank.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// widgetJS reaches into the widget's shadow root.
+const widgetJS = `document.querySelector('chatbot-widget').shadowRoot`
+
+// bankPage serves a bank's page on another origin than the chat server's (localhost instead of
+// 127.0.0.1) that embeds the widget with tag.
+func bankPage(t *testing.T) (origin string, setTag func(tag string)) {
+	t.Helper()
+	var mu sync.Mutex
+	tag := ""
+	bank := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>某银行信用卡</title></head>
-<body style="font-family:sans-serif;margin:40px"><h1>某银行信用卡中心</h1><p>账单、还款与服务。</p>
-<script src="%s/widget.js" async></script></body></html>`, ts.http.URL)
-	})
+<body style="font-family:sans-serif;margin:40px"><h1>某银行信用卡中心</h1><p>账单、还款与服务。</p>%s</body></html>`, tag)
+	}))
+	t.Cleanup(bank.Close)
+	return strings.Replace(bank.URL, "127.0.0.1", "localhost", 1), func(s string) {
+		mu.Lock()
+		defer mu.Unlock()
+		tag = s
+	}
+}
+
+func TestWidgetOnABankPage(t *testing.T) {
+	ctx := browser(t)
+	bankOrigin, setTag := bankPage(t)
+	ts := memoryBotServer(t, channels.Options{AllowedOrigins: []string{bankOrigin}})
+	setTag(fmt.Sprintf(`<script src="%s/widget.js" data-issuer="cmb" async></script>`, ts.http.URL))
 
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(bankOrigin+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`button[aria-controls="chatbot-widget-panel"]`)),
-		chromedp.Click(chromedp.CSS(`button[aria-controls="chatbot-widget-panel"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#chatbot-widget-panel iframe`)),
+		waitFor(`!!document.querySelector('chatbot-widget')`),
+		chromedp.Evaluate[chromedp.Void](widgetJS+`.querySelector('.launcher').click()`),
+		waitFor(`!!`+widgetJS+`.querySelector('iframe')`),
 	))
-	src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#chatbot-widget-panel iframe').src`))
-	require.NoError(t, err)
-	assert.Equal(t, ts.http.URL+"/?embed=1", src)
+	src := eval[string](ctx, t, widgetJS+`.querySelector('iframe').src`)
+	assert.True(t, strings.HasPrefix(src, ts.http.URL+"/?embed=1&"), src)
+	assert.Contains(t, src, "origin="+url.QueryEscape(bankOrigin), "the page posts its events to the bank's origin only")
+	assert.Contains(t, src, "issuer=cmb")
 	// The framed chat page connects: the bank's origin may frame it (frame-ancestors) and the
 	// page's own websocket is same-origin.
 	assert.Eventually(t, func() bool { return strings.Contains(metricsText(t, ts), "chatbot_open_sockets 1") },

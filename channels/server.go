@@ -74,6 +74,7 @@ func New(opts Options) *Server {
 //	GET  /ws              websocket            POST /admin/reload  reload the knowledge base
 //	POST /api/v1/chat     JSON turns           POST /admin/sessions/{id}/agent  contact center
 //	GET  /api/v1/check    may this page chat, whom to call if not
+//	GET  /demo            sample bank page     GET  /favicon.ico, /favicon.svg
 func (s *Server) Handler() http.Handler { return s.handler }
 
 func (s *Server) routes() http.Handler {
@@ -82,6 +83,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /{$}", withFrameAncestors(s.origins.frameAncestors(), pages))
 	mux.Handle("GET /static/", pages)
 	mux.Handle("GET /widget.js", pages)
+	mux.Handle("GET /demo", pages)
+	mux.Handle("GET /favicon.ico", pages)
+	mux.Handle("GET /favicon.svg", pages)
 	mux.HandleFunc("GET /ws", s.serveWS)
 	mux.Handle("/api/v1/chat", allowCORS(s.origins, http.HandlerFunc(s.serveChat)))
 	mux.HandleFunc("/api/v1/check", s.serveCheck)

@@ -13,8 +13,9 @@ import (
 //go:embed web
 var web embed.FS
 
-// staticHandler serves "/" (the chat page), "/static/*" (its assets) and "/widget.js" from the
-// embedded files; directories are never listed.
+// staticHandler serves "/" (the chat page), "/static/*" (its assets), "/widget.js", "/demo" (a
+// sample bank page embedding the widget) and the favicons from the embedded files; directories
+// are never listed.
 func staticHandler() http.Handler {
 	root, err := fs.Sub(web, "web")
 	if err != nil {
@@ -31,6 +32,11 @@ func staticHandler() http.Handler {
 			// Bank pages load this cross-origin; it carries no data, only code.
 			w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
 			http.ServeFileFS(w, r, root, "widget.js")
+		case r.URL.Path == "/demo":
+			http.ServeFileFS(w, r, root, "demo.html")
+		case r.URL.Path == "/favicon.ico", r.URL.Path == "/favicon.svg":
+			w.Header().Set("Cache-Control", "public, max-age=86400")
+			http.ServeFileFS(w, r, root, strings.TrimPrefix(r.URL.Path, "/"))
 		case strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasSuffix(r.URL.Path, "/"):
 			files.ServeHTTP(w, r)
 		default:
