@@ -57,9 +57,9 @@
     '.launcher span{overflow:hidden;text-overflow:ellipsis}',
     '.panel{position:fixed;bottom:84px;' + side + ':20px;width:380px;height:min(640px,calc(100vh - 108px));margin:0;',
     'padding:0;border:0;border-radius:14px;overflow:hidden;background:#fff;box-shadow:0 8px 32px rgba(0,0,0,.28)}',
-    '.panel[hidden],.launcher[hidden],.notice[hidden]{display:none}',
+    '.panel[hidden],.launcher[hidden],.notice[hidden]{display:none}.panel.compact{height:auto}',
     'iframe{display:block;width:100%;height:100%;margin:0;padding:0;border:0}',
-    '.notice{display:flex;flex-direction:column;gap:12px;height:100%;padding:20px;color:#1d2330;background:#fff;',
+    '.notice{display:flex;flex-direction:column;gap:12px;padding:20px;color:#1d2330;background:#fff;',
     'font:15px/1.6 -apple-system,BlinkMacSystemFont,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif}',
     '.notice h2{margin:0;font-size:17px}.notice p{margin:0}.notice a{color:#1d2330;font-weight:700}',
     '.notice .row{display:flex;gap:8px;flex-wrap:wrap;margin-top:4px}',
@@ -202,6 +202,7 @@
     notice.appendChild(p);
     notice.appendChild(call);
     notice.appendChild(row);
+    panel.classList.add('compact');
     panel.appendChild(notice);
     retry.focus();
   }
@@ -232,6 +233,7 @@
     if (named) q.set('title', named);
     if (issuer) q.set('issuer', issuer);
     if (logo) q.set('logo', logo);
+    panel.classList.remove('compact');
     frame = document.createElement('iframe');
     frame.src = origin + '/?' + q.toString();
     frame.title = title;

@@ -7,8 +7,7 @@
 //
 // Query parameters: embed=1 (inside the widget), issuer=<bank id> and channel=web|app (sent in
 // hello as the page's context), app_key=<key> (webviews), title=, color=#rrggbb, logo=https://…
-// (the widget's branding), origin=<the embedding page's origin> (where widget events go), and,
-// for a copy of this page loaded from file:// only, server=https://CHAT-HOST.
+// (the widget's branding), origin=<the embedding page's origin> (where widget events go).
 (function () {
   'use strict';
 
@@ -24,7 +23,7 @@
   var embed = params.get('embed') === '1';
   var appKey = params.get('app_key') || '';
   var hostOrigin = embed ? validOrigin(params.get('origin')) : '';
-  var base = serverBase();
+  var base = location.origin; // the page is always served by the chat server itself
   var pageContext = readContext();
 
   var logEl = document.getElementById('log');
@@ -61,16 +60,6 @@
       var u = new URL(s || '');
       return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === s ? s : '';
     } catch (e) { return ''; }
-  }
-
-  // serverBase is where the chat server is: this page's own origin, except for a copy of the
-  // page an app loads from file://, which names it with ?server= (never honoured on the hosted
-  // page, so a link cannot point the real page at another server).
-  function serverBase() {
-    if (location.protocol === 'file:' || location.origin === 'null') {
-      return validOrigin(params.get('server')) || '';
-    }
-    return location.origin;
   }
 
   function readContext() {
@@ -192,10 +181,6 @@
     clearTimeout(timer);
     timer = null;
     ready = false;
-    if (!base) {
-      showProblem('config');
-      return;
-    }
     var sock;
     try {
       sock = new WebSocket(socketURL());
@@ -303,8 +288,7 @@
     offline: '暂时连不上在线咨询服务，请检查网络后重试。',
     busy: '在线咨询系统暂时繁忙，您的对话还不能开始。我们会自动重试，您也可以稍后点“重试”。',
     origin: '在线咨询暂未在本网站开通，所以无法在这里对话。',
-    app_key: '在线咨询未能验证此 App，所以无法在这里对话。',
-    config: '页面设置不完整，无法连接在线咨询服务。'
+    app_key: '在线咨询未能验证此 App，所以无法在这里对话。'
   };
 
   function showProblem(kind) {
