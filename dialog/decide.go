@@ -39,6 +39,17 @@ const (
 // decide scores the message and answers, clarifies or falls back.
 func (t *turn) decide() Reply {
 	cfg := t.e.cfg
+	if v := t.e.scope.judge(t.msg.Text); v.out || v.class != "" || v.notLate != "" {
+		t.tr.Scope = v.String()
+		switch {
+		case v.out && t.st.Article != "" && t.e.followUp.isShortFollowUp(t.msg.Text):
+			// 「那会影响征信吗」 after an answer about being overdue continues that trouble.
+			t.tr.Scope += "; kept: a follow-up to " + t.st.Article
+		case v.out:
+			t.note("fallback: " + v.String())
+			return t.outOfScopeReply()
+		}
+	}
 	cands, preferred := t.preferred(t.withPrior(t.scores()))
 	t.tr.Candidates = topCandidates(cands)
 	if len(cands) == 0 {
@@ -52,7 +63,7 @@ func (t *turn) decide() Reply {
 		return t.fallback()
 	case top.Article == outOfScope:
 		t.note(fmt.Sprintf("fallback: out-of-scope examples scored best (%.3f, %q)", top.Score, top.Example))
-		return t.fallback()
+		return t.outOfScopeReply()
 	}
 	if preferred { // the editor's rule settles what a clarify question would ask
 		t.note(fmt.Sprintf("answer %s: score %.3f >= threshold %.3f, chosen by prefer rule %s",
@@ -236,6 +247,16 @@ func (t *turn) fallback() Reply {
 	t.st.Fallbacks++
 	t.st.Article = "" // nothing was answered: a follow-up has no topic to follow
 	return Reply{Kind: KindFallback, Text: fallbackText, HTML: "<p>" + fallbackText + "</p>", Buttons: t.suggestions()}
+}
+
+// outOfScopeReply is the fallback for a question this assistant does not cover: the knowledge
+// base's scope reply (what it covers, where everyday service lives) when it has one.
+func (t *turn) outOfScopeReply() Reply {
+	r := t.fallback()
+	if s := t.e.kb.Scope.Reply; r.Kind == KindFallback && s.Text != "" {
+		r.Text, r.HTML = s.Text, s.HTML
+	}
+	return r
 }
 
 // prompt answers an empty message or a stale button without counting as a fallback.

@@ -25,6 +25,7 @@ type Engine struct {
 	// required are the articles require rules name: offered only to messages that meet one.
 	required map[string]bool
 	safety   safety // crisis recognition, checked before anything else
+	scope    *scopeModel
 }
 
 // DefaultConfig returns the thresholds the engine was tuned with on the built-in knowledge base.
@@ -66,6 +67,7 @@ func New(kb *knowledge.KB, cfg Config) (*Engine, error) {
 		safetyArticles: safetyArticles(kb),
 		required:       requiredArticles(kb.Rules),
 		safety:         newSafety(kb),
+		scope:          newScopeModel(n, kb.Scope),
 	}
 	if e.safety.article != "" {
 		e.safetyArticles[e.safety.article] = true

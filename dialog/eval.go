@@ -32,6 +32,18 @@ type EvalReport struct {
 	// Fallback precision and recall: how many of the engine's fallbacks were labelled _fallback,
 	// and how many _fallback questions it fell back on.
 	FallbackTP, FallbackPredicted, FallbackWanted int
+	// Skipped counts, per label, the questions not asked because the knowledge base has no
+	// article for their label (a topic still being written): they can be neither right nor wrong.
+	Skipped map[string]int
+}
+
+// SkippedTotal is the number of questions skipped for want of their article.
+func (r EvalReport) SkippedTotal() int {
+	n := 0
+	for _, c := range r.Skipped {
+		n += c
+	}
+	return n
 }
 
 // Accuracy is the share of questions routed to their labelled topic.
@@ -51,7 +63,8 @@ func ratio(a, b int) float64 {
 }
 
 // Evaluate asks every question of a `question<TAB>topic-id` file in a fresh conversation and
-// compares what the engine did with the label. What a reply counts as:
+// compares what the engine did with the label. Questions labelled with a topic the knowledge base
+// has no article for are skipped and counted in Skipped. What a reply counts as:
 //   - answer or ask (a flow's first question): the reply's article;
 //   - fallback, or a handoff because of fallbacks: _fallback;
 //   - a handoff the user asked for: human-agent;
@@ -74,6 +87,13 @@ func Evaluate(e *Engine, r io.Reader) (EvalReport, error) {
 		q, want = strings.TrimSpace(q), strings.TrimSpace(want)
 		if !ok || q == "" || want == "" || strings.Contains(want, "\t") {
 			return rep, fmt.Errorf("eval line %d: want question<TAB>topic-id, got %q", line, text)
+		}
+		if _, ok := e.kb.Article(want); !ok && want != FallbackLabel {
+			if rep.Skipped == nil {
+				rep.Skipped = map[string]int{}
+			}
+			rep.Skipped[want]++
+			continue
 		}
 		item := EvalItem{Line: line, Question: q, Want: want}
 		reply, _, out := e.respond(State{}, Input{Text: q})
@@ -126,6 +146,13 @@ func (r EvalReport) Write(w io.Writer) error {
 	fmt.Fprintf(b, "top-1 accuracy: %.1f%% (%d/%d)\n", 100*r.Accuracy(), r.Correct, len(r.Items))
 	fmt.Fprintf(b, "fallback precision: %.1f%% (%d/%d)\n", 100*r.FallbackPrecision(), r.FallbackTP, r.FallbackPredicted)
 	fmt.Fprintf(b, "fallback recall: %.1f%% (%d/%d)\n", 100*r.FallbackRecall(), r.FallbackTP, r.FallbackWanted)
+	if n := r.SkippedTotal(); n > 0 {
+		parts := make([]string, 0, len(r.Skipped))
+		for _, id := range sortedKeys(r.Skipped) {
+			parts = append(parts, fmt.Sprintf("%s %d", id, r.Skipped[id]))
+		}
+		fmt.Fprintf(b, "skipped: %d questions labelled with topics that have no article (%s)\n", n, strings.Join(parts, ", "))
+	}
 
 	type tally struct{ ok, n int }
 	topics := map[string]*tally{}

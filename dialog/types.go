@@ -74,8 +74,10 @@ type Trace struct {
 	Normalised string            `json:"normalised"`
 	Rules      []RuleTrace       `json:"rules,omitempty"`
 	Slots      map[string]string `json:"slots,omitempty"` // slots understood from this message
-	Candidates []Candidate       `json:"candidates,omitempty"`
-	Decision   string            `json:"decision"` // one line: which rule, flow step or threshold decided
+	// Scope is the scope model's reading: everyday service or trouble, and the cues that decided.
+	Scope      string      `json:"scope,omitempty"`
+	Candidates []Candidate `json:"candidates,omitempty"`
+	Decision   string      `json:"decision"` // one line: which rule, flow step or threshold decided
 }
 
 // RuleTrace is one rule the engine checked.

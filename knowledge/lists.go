@@ -253,7 +253,9 @@ func (l *loader) loadOutOfScope() []Example {
 		return nil
 	}
 	var out []Example
-	for _, q := range f.list(f.mapping(top, "out-of-scope.yaml", "questions"), "questions") {
+	fs := f.mapping(top, "out-of-scope.yaml", outOfScopeFields...)
+	l.kb.Scope = l.loadScope(f, fs)
+	for _, q := range f.list(fs, "questions") {
 		if q.text == "" {
 			l.errorf(q.pos, "empty example question")
 			continue

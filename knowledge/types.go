@@ -20,6 +20,7 @@ type KB struct {
 	Flows         []*Flow
 	Conversations []*Conversation
 	OutOfScope    []Example
+	Scope         Scope // out-of-scope.yaml's scope model: trouble versus everyday service
 	// Topics are the topic ids this knowledge base promises to cover (topics.yaml), each of which
 	// must have an article with that id.
 	Topics []Topic

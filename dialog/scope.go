@@ -1,0 +1,195 @@
+package dialog
+
+import (
+	"strings"
+
+	"chatbot/knowledge"
+)
+
+// scopeCue is a cue of the scope model with its words normalised like messages.
+type scopeCue struct {
+	words   []string
+	ordered bool
+	src     string // as written in the file, for the trace
+}
+
+type serviceClass struct {
+	id           string
+	cues, unless []scopeCue
+	strong       bool
+}
+
+// scopeModel decides whether a message is about overdue or repayment trouble or about everyday
+// card service (see knowledge.Scope). It is built once per knowledge base.
+type scopeModel struct {
+	notLate, trouble, weak []scopeCue
+	service                []serviceClass
+}
+
+// scopeVerdict is the scope decision for one message, for the reply and the trace.
+type scopeVerdict struct {
+	out     bool
+	class   string // the service class that matched ("" if none)
+	cue     string // its cue
+	kept    string // the trouble cue that kept the message in scope
+	notLate string // a not-late span taken out before looking for trouble
+}
+
+// String explains the verdict in one line.
+func (v scopeVerdict) String() string {
+	var b strings.Builder
+	switch {
+	case v.out && v.class != "":
+		b.WriteString("out of scope: everyday service " + v.class + " (" + v.cue + "), no trouble cue")
+	case v.out:
+		b.WriteString("out of scope: nothing is late (" + v.notLate + "), no trouble cue")
+	case v.class != "":
+		b.WriteString("in scope: service " + v.class + " (" + v.cue + ") but trouble cue " + v.kept)
+	default:
+		b.WriteString("in scope: no everyday-service cue")
+	}
+	if v.notLate != "" && v.class != "" {
+		b.WriteString("; not late: " + v.notLate)
+	}
+	return b.String()
+}
+
+// maskRune replaces words taken out of a message, so the words on either side never join into a
+// cue they did not form.
+const maskRune = "·"
+
+// undoNotLate, right before a not-late span, turn it back into a question or a plain negation:
+// 「有没有逾期」 asks, 「不能按时还款」 is trouble.
+var undoNotLate = []string{"有", "不", "能", "是否"}
+
+func newScopeModel(n *normaliser, s knowledge.Scope) *scopeModel {
+	m := &scopeModel{notLate: scopeCues(n, s.NotLate), trouble: scopeCues(n, s.Trouble), weak: scopeCues(n, s.Weak)}
+	for _, c := range s.Service {
+		m.service = append(m.service, serviceClass{id: c.ID, cues: scopeCues(n, c.Cues), unless: scopeCues(n, c.Unless), strong: c.Strong})
+	}
+	return m
+}
+
+func scopeCues(n *normaliser, ps []knowledge.ScopePattern) []scopeCue {
+	out := make([]scopeCue, 0, len(ps))
+	for _, p := range ps {
+		words := n.words(p.Words)
+		if len(words) == len(p.Words) && len(words) > 0 { // a word that normalises to nothing would match everything
+			out = append(out, scopeCue{words: words, ordered: p.Ordered, src: p.String()})
+		}
+	}
+	return out
+}
+
+// judge reads a normalised message: not-late spans are taken out, then the first service class
+// whose cue matches (and no unless) decides, unless a trouble cue remains once that cue is taken
+// out too. A message that only says nothing is late, with no trouble left, is out of scope as well.
+func (m *scopeModel) judge(text string) scopeVerdict {
+	var v scopeVerdict
+	if m == nil {
+		return v
+	}
+	for _, c := range m.notLate {
+		for {
+			at, ok := c.find(text)
+			if !ok || precededBy(text, at[0][0], undoNotLate) {
+				break
+			}
+			if v.notLate == "" {
+				v.notLate = c.src
+			}
+			text = mask(text, at)
+		}
+	}
+	for _, sc := range m.service {
+		cue, at, ok := firstCue(sc.cues, text)
+		if !ok {
+			continue
+		}
+		if _, _, cancelled := firstCue(sc.unless, text); cancelled {
+			continue
+		}
+		v.class, v.cue = sc.id, cue.src
+		rest := mask(text, at)
+		if t, _, ok := firstCue(m.trouble, rest); ok {
+			v.kept = t.src
+			return v
+		}
+		if !sc.strong {
+			if t, _, ok := firstCue(m.weak, rest); ok {
+				v.kept = t.src
+				return v
+			}
+		}
+		v.out = true
+		return v
+	}
+	if v.notLate != "" {
+		if t, _, ok := firstCue(m.trouble, text); ok {
+			v.kept = t.src
+			return v
+		}
+		if t, _, ok := firstCue(m.weak, text); ok {
+			v.kept = t.src
+			return v
+		}
+		v.out = true
+	}
+	return v
+}
+
+// firstCue returns the first cue found in text and where its words are.
+func firstCue(cues []scopeCue, text string) (scopeCue, [][2]int, bool) {
+	for _, c := range cues {
+		if at, ok := c.find(text); ok {
+			return c, at, true
+		}
+	}
+	return scopeCue{}, nil, false
+}
+
+// find returns the byte spans of the cue's words in text: each word's first occurrence, or for
+// an ordered cue, each word's first occurrence after the previous word.
+func (c scopeCue) find(text string) ([][2]int, bool) {
+	at := make([][2]int, 0, len(c.words))
+	from := 0
+	for _, w := range c.words {
+		i := strings.Index(text[from:], w)
+		if i < 0 {
+			return nil, false
+		}
+		i += from
+		at = append(at, [2]int{i, i + len(w)})
+		if c.ordered {
+			from = i + len(w)
+		}
+	}
+	return at, true
+}
+
+// mask replaces the spans (which may come in any order, but never overlap) with maskRune.
+func mask(text string, spans [][2]int) string {
+	var b strings.Builder
+	last := 0
+	for len(spans) > 0 {
+		k := 0
+		for i := range spans {
+			if spans[i][0] < spans[k][0] {
+				k = i
+			}
+		}
+		s := spans[k]
+		spans = append(spans[:k:k], spans[k+1:]...)
+		if s[0] < last { // overlapping words of an unordered cue: mask the remainder only
+			s[0] = last
+		}
+		if s[1] <= last {
+			continue
+		}
+		b.WriteString(text[last:s[0]])
+		b.WriteString(maskRune)
+		last = s[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
