@@ -39,7 +39,8 @@ const (
 // decide scores the message and answers, clarifies or falls back.
 func (t *turn) decide() Reply {
 	cfg := t.e.cfg
-	if v := t.e.scope.judge(t.msg.Text); v.out || v.class != "" || v.notLate != "" {
+	v := t.e.scope.judge(t.msg.Text)
+	if v.out || v.class != "" || v.notLate != "" || v.trouble != "" {
 		t.tr.Scope = v.String()
 		switch {
 		case v.out && t.st.Article != "" && t.e.followUp.isShortFollowUp(t.msg.Text):
@@ -57,6 +58,13 @@ func (t *turn) decide() Reply {
 		return t.fallback()
 	}
 	top := cands[0]
+	if preferred && v.trouble != "" && (top.Score < cfg.AnswerThreshold || top.Article == outOfScope) {
+		// The message names trouble and the editor's rule names its topic: a low score or a
+		// near out-of-scope wording says the words are new, not that the question is not ours.
+		t.note(fmt.Sprintf("answer %s: chosen by prefer rule %s on trouble cue %s (top %s %.3f)",
+			t.prefer.Article, t.prefer.ID, v.trouble, top.Article, top.Score))
+		return t.answerArticle(t.prefer.Article)
+	}
 	switch {
 	case top.Score < cfg.AnswerThreshold:
 		t.note(fmt.Sprintf("fallback: top %s %.3f < answer threshold %.3f", top.Article, top.Score, cfg.AnswerThreshold))

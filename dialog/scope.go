@@ -33,6 +33,9 @@ type scopeVerdict struct {
 	cue     string // its cue
 	kept    string // the trouble cue that kept the message in scope
 	notLate string // a not-late span taken out before looking for trouble
+	// trouble is the first trouble cue of the message (not-late spans taken out), whatever the
+	// service classes say: with it, a prefer rule's article answers even when scores are low.
+	trouble string
 }
 
 // String explains the verdict in one line.
@@ -45,6 +48,8 @@ func (v scopeVerdict) String() string {
 		b.WriteString("out of scope: nothing is late (" + v.notLate + "), no trouble cue")
 	case v.class != "":
 		b.WriteString("in scope: service " + v.class + " (" + v.cue + ") but trouble cue " + v.kept)
+	case v.trouble != "":
+		b.WriteString("in scope: trouble cue " + v.trouble)
 	default:
 		b.WriteString("in scope: no everyday-service cue")
 	}
@@ -101,6 +106,9 @@ func (m *scopeModel) judge(text string) scopeVerdict {
 			text = mask(text, at)
 		}
 	}
+	if t, _, ok := firstCue(m.trouble, text); ok {
+		v.trouble = t.src
+	}
 	for _, sc := range m.service {
 		cue, at, ok := firstCue(sc.cues, text)
 		if !ok {
@@ -125,8 +133,8 @@ func (m *scopeModel) judge(text string) scopeVerdict {
 		return v
 	}
 	if v.notLate != "" {
-		if t, _, ok := firstCue(m.trouble, text); ok {
-			v.kept = t.src
+		if v.trouble != "" {
+			v.kept = v.trouble
 			return v
 		}
 		if t, _, ok := firstCue(m.weak, text); ok {

@@ -226,22 +226,43 @@ func (l *loader) ruleWhen(f *yamlFile, fs fields, r *Rule) map[string][]string {
 	return l.whenConditions(f, fd.value, messageSlots, "when names %q; a rule can only test bank, days_overdue or amount")
 }
 
-// patterns splits "a&b" into the words that must all be contained.
+// maxPatternAlternatives bounds how many patterns one line with alternatives may stand for.
+const maxPatternAlternatives = 256
+
+// patterns splits "a&b" into the words that must all be contained. A word may list alternatives,
+// "逾期|违约&能用|再用", which stands for every combination (逾期&能用, 逾期&再用, 违约&能用, …), so a
+// class of wordings takes one line instead of a dozen.
 func (l *loader) patterns(items []item) [][]string {
 	var out [][]string
 	for _, it := range items {
-		var words []string
+		combos := [][]string{nil}
 		for _, w := range strings.Split(it.text, "&") {
-			if w = strings.TrimSpace(w); w == "" {
-				l.errorf(it.pos, "pattern %q has an empty word", it.text)
-				words = nil
+			var alts []string
+			for _, a := range strings.Split(w, "|") {
+				if a = strings.TrimSpace(a); a == "" {
+					l.errorf(it.pos, "pattern %q has an empty word", it.text)
+					combos = nil
+					break
+				}
+				alts = append(alts, a)
+			}
+			if combos == nil {
 				break
 			}
-			words = append(words, w)
+			if len(combos)*len(alts) > maxPatternAlternatives {
+				l.errorf(it.pos, "pattern %q stands for more than %d combinations; split it", it.text, maxPatternAlternatives)
+				combos = nil
+				break
+			}
+			next := make([][]string, 0, len(combos)*len(alts))
+			for _, c := range combos {
+				for _, a := range alts {
+					next = append(next, append(append([]string(nil), c...), a))
+				}
+			}
+			combos = next
 		}
-		if words != nil {
-			out = append(out, words)
-		}
+		out = append(out, combos...)
 	}
 	return out
 }
