@@ -141,3 +141,71 @@ func readFile(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+func TestEvaluateSkipsTopicsWithoutArticle(t *testing.T) {
+	in := "逾期会影响征信吗\tcredit-report\n被法院判了怎么办\tcourt-enforcement\n限高了能坐火车吗\tcourt-enforcement\n明天会下雨吗\t_fallback\n"
+	rep, err := Evaluate(testEngine(t), strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Items) != 2 || rep.SkippedTotal() != 2 || rep.Skipped["court-enforcement"] != 2 {
+		t.Fatalf("items=%d skipped=%v, want 2 asked and court-enforcement 2 skipped", len(rep.Items), rep.Skipped)
+	}
+	var out bytes.Buffer
+	rep.Write(&out)
+	if want := "skipped: 2 questions labelled with topics that have no article (court-enforcement 2)"; !strings.Contains(out.String(), want) {
+		t.Errorf("report lacks %q:\n%s", want, out.String())
+	}
+}
+
+func TestEvalRunSaveAndCompare(t *testing.T) {
+	e := testEngine(t)
+	before, err := Evaluate(e, strings.NewReader("逾期了征信会受影响吗\tcredit-report\n明天会不会下雨\tgrace-period\n写个排序算法\t_fallback\n晚还一天算不算逾期\tlate-fees\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var saved bytes.Buffer
+	if err := before.Run("v1").WriteJSON(&saved); err != nil {
+		t.Fatal(err)
+	}
+	run, err := ReadRun(&saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.KBVersion != "v1" || len(run.Items) != 4 {
+		t.Fatalf("round trip: %+v", run)
+	}
+	// The labels changed since: one answer is now right, one now wrong, one wrong differently;
+	// one question is new.
+	after, err := Evaluate(e, strings.NewReader("逾期了征信会受影响吗\tcredit-report\n明天会不会下雨\t_fallback\n写个排序算法\tgrace-period\n转人工\thuman-agent\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Simulate an engine change for the fourth saved question by editing the saved outcome.
+	run.Items[3].Question, run.Items[3].Want, run.Items[3].Got = "转人工", "human-agent", "_fallback"
+	c := Compare(run, after)
+	if len(c.NewlyRight) != 1 || c.NewlyRight[0].Question != "转人工" {
+		t.Errorf("newly right = %+v, want 转人工", c.NewlyRight)
+	}
+	if len(c.NewlyWrong) != 0 || c.Added != 2 || c.Removed != 2 {
+		t.Errorf("newly wrong %+v, added %d, removed %d; want none, 2, 2 (two labels changed)", c.NewlyWrong, c.Added, c.Removed)
+	}
+	run.Items[0].Got = "credit-report"
+	after.Items[0].Got = "grace-period"
+	c = Compare(run, after)
+	if len(c.NewlyWrong) != 1 || c.NewlyWrong[0].Before != "credit-report" || c.NewlyWrong[0].After != "grace-period" {
+		t.Errorf("newly wrong = %+v", c.NewlyWrong)
+	}
+	var out bytes.Buffer
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"newly right: 1, newly wrong: 1", "newly wrong:\n  line 1: 逾期了征信会受影响吗\n    want credit-report: was credit-report, now grace-period"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("comparison lacks %q:\n%s", s, out.String())
+		}
+	}
+	if _, err := ReadRun(strings.NewReader(`{"items": [], "extra": 1}`)); err == nil {
+		t.Error("a file with unknown fields was read as a run")
+	}
+}

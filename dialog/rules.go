@@ -11,9 +11,13 @@ import (
 // compiledRule is a knowledge-base rule with its words normalised like messages are.
 type compiledRule struct {
 	rule     *knowledge.Rule
-	patterns [][]string
-	unless   [][]string
+	patterns []rulePattern
+	unless   []rulePattern
 }
+
+// rulePattern is one pattern: for each of its words, the alternatives (「逾期|违约」), any one of
+// which the message must contain.
+type rulePattern [][]string
 
 func compileRules(n *normaliser, rules []*knowledge.Rule) []compiledRule {
 	out := make([]compiledRule, 0, len(rules))
@@ -23,12 +27,21 @@ func compileRules(n *normaliser, rules []*knowledge.Rule) []compiledRule {
 	return out
 }
 
-func compilePatterns(n *normaliser, ps [][]string) [][]string {
-	out := make([][]string, 0, len(ps))
+func compilePatterns(n *normaliser, ps [][]string) []rulePattern {
+	out := make([]rulePattern, 0, len(ps))
 	for _, p := range ps {
-		words := n.words(p)
-		if len(words) == len(p) && len(words) > 0 { // a word that normalises to nothing would match everything
-			out = append(out, words)
+		pat := make(rulePattern, 0, len(p))
+		for _, w := range p {
+			alts := strings.Split(w, "|")
+			words := n.words(alts)
+			if len(words) != len(alts) { // a word that normalises to nothing would match everything
+				pat = nil
+				break
+			}
+			pat = append(pat, words)
+		}
+		if len(pat) > 0 {
+			out = append(out, pat)
 		}
 	}
 	return out
@@ -127,18 +140,23 @@ func describeWhen(when map[string][]string, slots map[string]string) string {
 	return strings.Join(parts, ", ")
 }
 
-// firstMatch returns the first pattern all of whose words text contains, written a&b.
-func firstMatch(patterns [][]string, text string) (string, bool) {
+// firstMatch returns the first pattern all of whose words text contains (one alternative of
+// each), written as the words found, a&b.
+func firstMatch(patterns []rulePattern, text string) (string, bool) {
 	for _, p := range patterns {
 		all := true
-		for _, w := range p {
-			if !strings.Contains(text, w) {
+		for _, alts := range p {
+			if _, ok := containsAny(text, alts); !ok {
 				all = false
 				break
 			}
 		}
 		if all {
-			return strings.Join(p, "&"), true
+			found := make([]string, len(p))
+			for i, alts := range p {
+				found[i], _ = containsAny(text, alts)
+			}
+			return strings.Join(found, "&"), true
 		}
 	}
 	return "", false

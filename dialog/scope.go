@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"sort"
 	"strings"
 
 	"chatbot/knowledge"
@@ -97,7 +98,7 @@ func (m *scopeModel) judge(text string) scopeVerdict {
 	for _, c := range m.notLate {
 		for {
 			at, ok := c.find(text)
-			if !ok || precededBy(text, at[0][0], undoNotLate) {
+			if !ok || precededBy(text, at.at[0][0], undoNotLate) {
 				break
 			}
 			if v.notLate == "" {
@@ -147,47 +148,50 @@ func (m *scopeModel) judge(text string) scopeVerdict {
 }
 
 // firstCue returns the first cue found in text and where its words are.
-func firstCue(cues []scopeCue, text string) (scopeCue, [][2]int, bool) {
+func firstCue(cues []scopeCue, text string) (scopeCue, spans, bool) {
 	for _, c := range cues {
 		if at, ok := c.find(text); ok {
 			return c, at, true
 		}
 	}
-	return scopeCue{}, nil, false
+	return scopeCue{}, spans{}, false
 }
 
-// find returns the byte spans of the cue's words in text: each word's first occurrence, or for
-// an ordered cue, each word's first occurrence after the previous word.
-func (c scopeCue) find(text string) ([][2]int, bool) {
-	at := make([][2]int, 0, len(c.words))
+// spans are the byte ranges of a cue's words in a message (at most knowledge.MaxCueWords), kept
+// in an array so that looking for a cue allocates nothing.
+type spans struct {
+	n  int
+	at [knowledge.MaxCueWords][2]int
+}
+
+// find returns where the cue's words are in text: each word's first occurrence, or for an
+// ordered cue, each word's first occurrence after the previous word.
+func (c scopeCue) find(text string) (spans, bool) {
+	var sp spans
 	from := 0
 	for _, w := range c.words {
 		i := strings.Index(text[from:], w)
-		if i < 0 {
-			return nil, false
+		if i < 0 || sp.n == len(sp.at) {
+			return spans{}, false
 		}
 		i += from
-		at = append(at, [2]int{i, i + len(w)})
+		sp.at[sp.n] = [2]int{i, i + len(w)}
+		sp.n++
 		if c.ordered {
 			from = i + len(w)
 		}
 	}
-	return at, true
+	return sp, true
 }
 
-// mask replaces the spans (which may come in any order, but never overlap) with maskRune.
-func mask(text string, spans [][2]int) string {
+// mask replaces the spans (which may come in any order, but never overlap but for words of
+// one unordered cue) with maskRune.
+func mask(text string, sp spans) string {
+	at := sp.at[:sp.n]
+	sort.Slice(at, func(i, j int) bool { return at[i][0] < at[j][0] })
 	var b strings.Builder
 	last := 0
-	for len(spans) > 0 {
-		k := 0
-		for i := range spans {
-			if spans[i][0] < spans[k][0] {
-				k = i
-			}
-		}
-		s := spans[k]
-		spans = append(spans[:k:k], spans[k+1:]...)
+	for _, s := range at {
 		if s[0] < last { // overlapping words of an unordered cue: mask the remainder only
 			s[0] = last
 		}

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -226,43 +227,28 @@ func (l *loader) ruleWhen(f *yamlFile, fs fields, r *Rule) map[string][]string {
 	return l.whenConditions(f, fd.value, messageSlots, "when names %q; a rule can only test bank, days_overdue or amount")
 }
 
-// maxPatternAlternatives bounds how many patterns one line with alternatives may stand for.
-const maxPatternAlternatives = 256
-
 // patterns splits "a&b" into the words that must all be contained. A word may list alternatives,
-// "逾期|违约&能用|再用", which stands for every combination (逾期&能用, 逾期&再用, 违约&能用, …), so a
-// class of wordings takes one line instead of a dozen.
+// "逾期|违约&能用|再用" (逾期 or 违约, beside 能用 or 再用), so a class of wordings takes one line
+// instead of a dozen; the word keeps its "|" and the engine reads the alternatives.
 func (l *loader) patterns(items []item) [][]string {
 	var out [][]string
 	for _, it := range items {
-		combos := [][]string{nil}
+		var words []string
 		for _, w := range strings.Split(it.text, "&") {
-			var alts []string
-			for _, a := range strings.Split(w, "|") {
-				if a = strings.TrimSpace(a); a == "" {
-					l.errorf(it.pos, "pattern %q has an empty word", it.text)
-					combos = nil
-					break
-				}
-				alts = append(alts, a)
+			alts := strings.Split(w, "|")
+			for i, a := range alts {
+				alts[i] = strings.TrimSpace(a)
 			}
-			if combos == nil {
+			if slices.Contains(alts, "") {
+				l.errorf(it.pos, "pattern %q has an empty word", it.text)
+				words = nil
 				break
 			}
-			if len(combos)*len(alts) > maxPatternAlternatives {
-				l.errorf(it.pos, "pattern %q stands for more than %d combinations; split it", it.text, maxPatternAlternatives)
-				combos = nil
-				break
-			}
-			next := make([][]string, 0, len(combos)*len(alts))
-			for _, c := range combos {
-				for _, a := range alts {
-					next = append(next, append(append([]string(nil), c...), a))
-				}
-			}
-			combos = next
+			words = append(words, strings.Join(alts, "|"))
 		}
-		out = append(out, combos...)
+		if words != nil {
+			out = append(out, words)
+		}
 	}
 	return out
 }

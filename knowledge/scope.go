@@ -35,6 +35,9 @@ type ServiceClass struct {
 	Pos    Pos
 }
 
+// MaxCueWords is the most words a scope cue may join.
+const MaxCueWords = 4
+
 // ScopePattern is a cue: words that must all be contained ("a&b"), or contained in order
 // ("a>b": a somewhere before b).
 type ScopePattern struct {
@@ -117,6 +120,10 @@ func (l *loader) scopePatterns(items []item) []ScopePattern {
 				break
 			}
 			p.Words = append(p.Words, w)
+		}
+		if len(p.Words) > MaxCueWords {
+			l.errorf(it.pos, "cue %q joins more than %d words", it.text, MaxCueWords)
+			continue
 		}
 		if p.Words != nil {
 			out = append(out, p)

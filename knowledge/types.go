@@ -111,6 +111,7 @@ type Rule struct {
 	ID   string
 	Kind RuleKind
 	// Patterns: each is a list of words that must all be contained in the message ("a&b" in YAML).
+	// A word may list alternatives separated by "|" ("逾期|违约&能用"): any one of them will do.
 	Patterns [][]string
 	Unless   [][]string
 	Article  string

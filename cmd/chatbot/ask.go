@@ -132,6 +132,9 @@ func writeTrace(w io.Writer, tr *dialog.Trace) {
 		}
 		tw.Flush()
 	}
+	if tr.Scope != "" {
+		fmt.Fprintf(w, "scope: %s\n", tr.Scope)
+	}
 	if len(tr.Slots) > 0 {
 		fmt.Fprintf(w, "slots: %s\n", joinSorted(tr.Slots))
 	}
