@@ -196,7 +196,7 @@ func (t *turn) say(text string) Reply {
 		return t.prompt()
 	}
 	t.learnSlots()
-	m := matchRules(e.rules, t.msg.Text, t.tr.Slots, t.tr)
+	m := matchRules(e.rules, &t.msg, t.tr.Slots, t.tr)
 	if m.act != nil {
 		return t.applyRule(m.act)
 	}
@@ -219,7 +219,7 @@ func (t *turn) learnSlots() {
 		askedDays = cs.slot.Type == knowledge.SlotDays
 		askedAmount = cs.slot.Type == knowledge.SlotAmount
 	}
-	t.tr.Slots = t.e.words.extractSlots(t.msg, askedDays, askedAmount)
+	t.tr.Slots, t.tr.Days = t.e.words.extractSlots(t.msg, askedDays, askedAmount)
 	for k, v := range t.tr.Slots {
 		t.st.Slots[k] = v
 	}

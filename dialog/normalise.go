@@ -35,6 +35,9 @@ type normaliser struct {
 type normalised struct {
 	Spaced   string   // canonical words, with separators where punctuation or spaces were
 	Text     string   // Spaced without separators: what rules and scoring see
+	// Plain is Text before the vocabulary rewrote it: a rule word that a longer variant swallowed
+	// (还了 in 全还了 -> 还清) is still found here.
+	Plain    string
 	Banks    []string // bank ids mentioned, in order of first mention
 	Personal bool     // a card, ID or phone number was found (and dropped)
 }
@@ -76,6 +79,7 @@ func (n *normaliser) normalise(s string) normalised {
 		s = string([]rune(s)[:maxMessageRunes])
 	}
 	spaced := textnorm.Numbers(textnorm.Clean(s))
+	out.Plain = textnorm.Squeeze(spaced)
 	out.Spaced = n.vocab.Replace(spaced, func(r *textnorm.Rule, _ int) {
 		if r.Tag != "" && !contains(out.Banks, r.Tag) {
 			out.Banks = append(out.Banks, r.Tag)

@@ -103,9 +103,41 @@ func TestExtractSlots(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := e.words.extractSlots(e.norm.normalise(tt.in), tt.askedDays, tt.askedAmount)
+			got, _ := e.words.extractSlots(e.norm.normalise(tt.in), tt.askedDays, tt.askedAmount)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("extractSlots(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDayCountsSurviveTheVocabulary: the built-in vocabulary rewrites 推迟 and 缓 but keeps the
+// count after them, and days before the due date are not days late.
+func TestDayCountsSurviveTheVocabulary(t *testing.T) {
+	e := embedded(t)
+	tests := []struct {
+		in   string
+		days string // "" = no days read
+	}{
+		{"能推迟3天再还吗", "3"},
+		{"信用卡可以延迟两天还款吗", "2"},
+		{"能不能缓两天", "2"},
+		{"银行能缓几天吗", "3"},
+		{"晚几天还会怎样", "3"},
+		{"想往后推一个月", "30"},
+		{"宽限5天可以吗", "5"},
+		{"还款日前两天还算逾期吗", ""},
+		{"提前三天还款可以吗", ""},
+		{"还有2天就到还款日了", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, why := e.words.extractSlots(e.norm.normalise(tt.in), false, false)
+			if got[SlotDays] != tt.days {
+				t.Errorf("days = %q, want %q (%s)", got[SlotDays], tt.days, why)
+			}
+			if tt.days != "" && !strings.HasPrefix(why, tt.days+":") {
+				t.Errorf("reading %q does not explain %s days", why, tt.days)
 			}
 		})
 	}

@@ -162,3 +162,26 @@ func TestNearestOutOfScopeExampleDecides(t *testing.T) {
 		t.Errorf("top = %+v, want out of scope lifted by its nearest example", top)
 	}
 }
+
+// TestRuleWordsSurviveRewrites: a rule word that a longer vocabulary variant swallows (还了 in
+// 全还了 -> 还清) is still found; alternatives (a|b) match any one of them.
+func TestRuleWordsSurviveRewrites(t *testing.T) {
+	e := embedded(t)
+	tests := []struct {
+		pattern []string
+		in      string
+		want    bool
+	}{
+		{[]string{"还了", "催收"}, "钱早就全还了 还在催款", true},
+		{[]string{"还了", "催收"}, "钱还清了 还在催款", false}, // 还清 holds no 还了, as written or not
+		{[]string{"逾期|违约", "能用|再用"}, "违约过的卡还能再用吗", true},
+		{[]string{"逾期|违约", "能用|再用"}, "违约金怎么算", false},
+	}
+	for _, tt := range tests {
+		m := e.norm.normalise(tt.in)
+		got, ok := firstMatch(compilePatterns(e.norm, [][]string{tt.pattern}), &m)
+		if ok != tt.want {
+			t.Errorf("%v in %q: matched %v (%q), want %v", tt.pattern, tt.in, ok, got, tt.want)
+		}
+	}
+}

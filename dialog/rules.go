@@ -17,7 +17,17 @@ type compiledRule struct {
 
 // rulePattern is one pattern: for each of its words, the alternatives (「逾期|违约」), any one of
 // which the message must contain.
-type rulePattern [][]string
+type rulePattern [][]ruleWord
+
+// ruleWord is a word of a rule in canonical form (norm, looked for in the normalised message)
+// and as written (plain, looked for in the message before the vocabulary rewrote it), so a
+// rewrite that swallows the word (全还了 -> 还清 swallows 还了) does not break the rule.
+type ruleWord struct{ norm, plain string }
+
+// in reports whether the message contains the word, in either form.
+func (w ruleWord) in(m *normalised) bool {
+	return strings.Contains(m.Text, w.norm) || w.plain != "" && strings.Contains(m.Plain, w.plain)
+}
 
 func compileRules(n *normaliser, rules []*knowledge.Rule) []compiledRule {
 	out := make([]compiledRule, 0, len(rules))
@@ -32,13 +42,20 @@ func compilePatterns(n *normaliser, ps [][]string) []rulePattern {
 	for _, p := range ps {
 		pat := make(rulePattern, 0, len(p))
 		for _, w := range p {
-			alts := strings.Split(w, "|")
-			words := n.words(alts)
-			if len(words) != len(alts) { // a word that normalises to nothing would match everything
+			var alts []ruleWord
+			for _, a := range strings.Split(w, "|") {
+				norm := n.normalise(a).Text
+				if norm == "" { // a word that normalises to nothing would match everything
+					alts = nil
+					break
+				}
+				alts = append(alts, ruleWord{norm: norm, plain: prepare(a)})
+			}
+			if alts == nil {
 				pat = nil
 				break
 			}
-			pat = append(pat, words)
+			pat = append(pat, alts)
 		}
 		if len(pat) > 0 {
 			out = append(out, pat)
@@ -77,7 +94,7 @@ func requiredArticles(rules []*knowledge.Rule) map[string]bool {
 // first one that matches is kept for scoring, later prefer rules are not checked. Require rules
 // never end it either: each one checked lets its article be scored. slots are the slots
 // understood from the message, for prefer rules' `when`.
-func matchRules(rules []compiledRule, text string, slots map[string]string, tr *Trace) ruleMatch {
+func matchRules(rules []compiledRule, msg *normalised, slots map[string]string, tr *Trace) ruleMatch {
 	var m ruleMatch
 	if tr.Rules == nil {
 		tr.Rules = make([]RuleTrace, 0, len(rules)) // one allocation, however many rules are traced
@@ -87,12 +104,12 @@ func matchRules(rules []compiledRule, text string, slots map[string]string, tr *
 		if prefer && m.prefer != nil {
 			continue
 		}
-		p, ok := firstMatch(r.patterns, text)
+		p, ok := firstMatch(r.patterns, msg)
 		if !ok {
 			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID})
 			continue
 		}
-		if u, cancelled := firstMatch(r.unless, text); cancelled {
+		if u, cancelled := firstMatch(r.unless, msg); cancelled {
 			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless " + u + ")"})
 			continue
 		}
@@ -140,13 +157,13 @@ func describeWhen(when map[string][]string, slots map[string]string) string {
 	return strings.Join(parts, ", ")
 }
 
-// firstMatch returns the first pattern all of whose words text contains (one alternative of
-// each), written as the words found, a&b.
-func firstMatch(patterns []rulePattern, text string) (string, bool) {
+// firstMatch returns the first pattern all of whose words the message contains (one alternative
+// of each), written as the words found, a&b.
+func firstMatch(patterns []rulePattern, m *normalised) (string, bool) {
 	for _, p := range patterns {
 		all := true
 		for _, alts := range p {
-			if _, ok := containsAny(text, alts); !ok {
+			if _, ok := anyIn(alts, m); !ok {
 				all = false
 				break
 			}
@@ -154,9 +171,19 @@ func firstMatch(patterns []rulePattern, text string) (string, bool) {
 		if all {
 			found := make([]string, len(p))
 			for i, alts := range p {
-				found[i], _ = containsAny(text, alts)
+				found[i], _ = anyIn(alts, m)
 			}
 			return strings.Join(found, "&"), true
+		}
+	}
+	return "", false
+}
+
+// anyIn returns the first of the alternatives the message contains.
+func anyIn(alts []ruleWord, m *normalised) (string, bool) {
+	for _, w := range alts {
+		if w.in(m) {
+			return w.norm, true
 		}
 	}
 	return "", false

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,10 +27,11 @@ var (
 		"还没到期", "没到期", "快到还款日", "马上到还款日", "快到期", "马上到期", "快逾期", "要逾期", "即将逾期", "下个月才到期"}
 	// overdueCues show a number in the message is a time overdue, so it may fill days_overdue
 	// even when no flow asked.
-	overdueCues = []string{"逾期", "晚还", "没还", "欠", "拖", "超过", "过了", "晚了", "迟了", "还款日", "到期"}
+	overdueCues = []string{"逾期", "晚", "迟", "没还", "欠", "拖", "超过", "过了", "还款日", "到期", "缓", "延期", "宽限"}
 	// lateBefore, right before a number of days, make it a time overdue on their own
 	// (晚一天, 晚个两三天, 迟个三五天).
-	lateBefore = []string{"晚", "晚个", "迟", "迟个", "晚了个", "拖个", "拖了"}
+	// A delay asked for counts the same (推迟3天, 缓两天, 宽限5天).
+	lateBefore = []string{"晚", "晚个", "迟", "迟个", "晚了个", "拖个", "拖了", "缓", "缓个", "延期", "推迟", "延迟", "宽限"}
 	// dueBefore and dueAfter mark a day of the month as the due date (还款日是15号, 15号到期).
 	// Not 还款日 after a date: in 「账单日5号还款日23号」 it labels the next one.
 	dueBefore = []string{"还款日", "到期"}
@@ -57,8 +59,9 @@ var (
 	daysPattern   = regexp.MustCompile(`(\d+(?:\.\d+)?)(个半|个多|多个|个|多)?(天|周|星期|礼拜|月|年)(以上|多)?`)
 	numberPattern = regexp.MustCompile(`\d+(?:\.\d+)?`)
 	// notDuration: words before a number that make it something other than time overdue
-	// (分12个月, 保留5年, 最长5年).
-	notDuration = []string{"分", "保留", "保存", "最长", "最多", "不超过", "近", "满", "第"}
+	// (分12个月, 保留5年, 最长5年), and days before the due date, which are not days late
+	// (还款日前3天, 提前两天, 还有2天到期).
+	notDuration = []string{"分", "保留", "保存", "最长", "最多", "不超过", "近", "满", "第", "前", "提前", "还有", "剩", "离"}
 	// notAmountAfter: units after a number that make it something other than money.
 	notAmountAfter = []string{"天", "日", "周", "星期", "礼拜", "月", "个", "年", "期", "号", "次", "倍", "岁", "点", "分", "小时", "%", "张", "家", "笔"}
 	amountCues     = []string{"欠", "差", "账单", "透支", "额度", "借", "还了", "还款", "本金", "利息", "每月", "每个月", "能还", "元", "块"}
@@ -99,36 +102,60 @@ func newSlotWords(n *normaliser) slotWords {
 }
 
 // extractSlots reads bank, days overdue and amount from any message. When asked is true the
-// message is answering a question about time or money, so no cue word is needed.
-func (w slotWords) extractSlots(m normalised, askedDays, askedAmount bool) map[string]string {
+// message is answering a question about time or money, so no cue word is needed. It also says
+// how it read the days (or why a number was not read as days), for the trace.
+func (w slotWords) extractSlots(m normalised, askedDays, askedAmount bool) (map[string]string, string) {
 	slots := map[string]string{}
 	if len(m.Banks) > 0 {
 		slots[SlotBank] = m.Banks[len(m.Banks)-1] // 「不是招行，是建行」: the last one named
 	}
-	if d, ok := w.days(m, askedDays); ok {
-		slots[SlotDays] = strconv.Itoa(d)
+	r := w.readDays(m, askedDays)
+	if r.ok {
+		slots[SlotDays] = strconv.Itoa(r.days)
 	}
 	if a, ok := w.amount(m, askedAmount); ok {
 		slots[SlotAmount] = a
 	}
-	return slots
+	return slots, r.why
 }
 
-// days reads how long the payment is overdue: 45天 = 45, 2个月 = 60, 3个月以上 = 91,
-// 1个半月 = 45, 还没逾期 = 0, 前天到期 = 2.
+// dayReading is how a message's days overdue were read: the count, and why, for the trace.
+type dayReading struct {
+	days int
+	ok   bool
+	why  string
+}
+
+// days reads how long the payment is overdue (see readDays).
 func (w slotWords) days(m normalised, asked bool) (int, bool) {
-	cue := asked
+	r := w.readDays(m, asked)
+	return r.days, r.ok
+}
+
+// readDays reads how long the payment is overdue: 45天 = 45, 2个月 = 60, 3个月以上 = 91,
+// 1个半月 = 45, 还没逾期 = 0, 前天到期 = 2, 缓几天 = 3.
+func (w slotWords) readDays(m normalised, asked bool) dayReading {
+	cue, cueWord := asked, "asked"
 	if !cue {
-		_, cue = containsAny(m.Text, w.overdueCues)
+		cueWord, cue = containsAny(m.Text, w.overdueCues)
 	}
 	if cue {
-		if _, ok := containsAny(m.Text, w.notOverdue); ok {
-			return 0, true
+		if s, ok := containsAny(m.Text, w.notOverdue); ok {
+			return dayReading{0, true, "0: 「" + s + "」 says nothing is late yet"}
 		}
 	}
 	text := m.Spaced
+	var skipped string // why a number was not read as days, when nothing else is found
 	for _, loc := range daysPattern.FindAllStringSubmatchIndex(text, -1) {
-		if precededBy(text, loc[0], notDuration) || !cue && !precededBy(text, loc[0], w.lateBefore) {
+		span := text[loc[0]:loc[1]]
+		if before, ok := suffixAny(strings.TrimRight(text[:loc[0]], " "), notDuration); ok {
+			if skipped == "" {
+				skipped = "「" + before + span + "」 is not time overdue"
+			}
+			continue
+		}
+		late, lateOK := suffixAny(strings.TrimRight(text[:loc[0]], " "), w.lateBefore)
+		if !cue && !lateOK {
 			continue
 		}
 		n, err := strconv.ParseFloat(text[loc[2]:loc[3]], 64)
@@ -137,37 +164,42 @@ func (w slotWords) days(m normalised, asked bool) (int, bool) {
 		}
 		measure, unit := group(text, loc, 2), group(text, loc, 3)
 		if unit == "月" && measure == "" && isDateAfter(text[loc[1]:]) {
+			skipped = "「" + span + "」 is a date"
 			continue // 3月份, 3月15号: a date
 		}
 		if unit == "年" && n > 10 || unit == "天" && n > 3650 {
+			skipped = "「" + span + "」 is a date"
 			continue // 2025年 is a date, not a duration
 		}
 		days := durationDays(text, loc, n) + smallerUnitsAfter(text, loc[1], unitDays[unit].days)
-		return int(days), true
+		why := fmt.Sprintf("%d: 「%s」 beside 「%s」", int(days), strings.TrimSpace(span), cueWord)
+		if lateOK {
+			why = fmt.Sprintf("%d: 「%s%s」", int(days), late, strings.TrimSpace(span))
+		}
+		return dayReading{int(days), true, why}
 	}
 	if !cue {
-		return 0, false
+		return dayReading{why: skipped}
 	}
 	if d, ok := w.daysBetweenDates(m.Text); ok {
-		return d, true
+		return dayReading{d, true, fmt.Sprintf("%d: from the due date to the day paid", d)}
 	}
 	if asked {
-		if _, err := strconv.Atoi(m.Text); err == nil { // a bare 「45」 answering 「逾期多久了」
-			d, _ := strconv.Atoi(m.Text)
-			return d, true
+		if d, err := strconv.Atoi(m.Text); err == nil { // a bare 「45」 answering 「逾期多久了」
+			return dayReading{d, true, fmt.Sprintf("%d: a bare number answering the question", d)}
 		}
 	}
 	if strings.Contains(m.Text, "还款日") || strings.Contains(m.Text, "到期") || asked {
 		for _, d := range w.dayRelative {
 			if strings.Contains(m.Text, d.word) {
-				return d.days, true
+				return dayReading{d.days, true, fmt.Sprintf("%d: due 「%s」", d.days, d.word)}
 			}
 		}
 	}
-	if _, ok := containsAny(m.Text, w.fewDays); ok {
-		return 3, true
+	if s, ok := containsAny(m.Text, w.fewDays); ok {
+		return dayReading{3, true, "3: 「" + s + "」 is a few days"}
 	}
-	return 0, false
+	return dayReading{why: skipped}
 }
 
 // dayOfMonth is a day of the month: 15号, 15日.

@@ -74,6 +74,8 @@ type Trace struct {
 	Normalised string            `json:"normalised"`
 	Rules      []RuleTrace       `json:"rules,omitempty"`
 	Slots      map[string]string `json:"slots,omitempty"` // slots understood from this message
+	// Days says how the message's days overdue were read (「晚3天」, a date, before the due date).
+	Days string `json:"days,omitempty"`
 	// Scope is the scope model's reading: everyday service or trouble, and the cues that decided.
 	Scope      string      `json:"scope,omitempty"`
 	Candidates []Candidate `json:"candidates,omitempty"`

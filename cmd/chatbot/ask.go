@@ -138,6 +138,9 @@ func writeTrace(w io.Writer, tr *dialog.Trace) {
 	if len(tr.Slots) > 0 {
 		fmt.Fprintf(w, "slots: %s\n", joinSorted(tr.Slots))
 	}
+	if tr.Days != "" {
+		fmt.Fprintf(w, "days overdue: %s\n", tr.Days)
+	}
 	if len(tr.Candidates) > 0 {
 		fmt.Fprintln(w, "candidates:")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
