@@ -33,8 +33,8 @@ type normaliser struct {
 
 // normalised is a message in canonical form.
 type normalised struct {
-	Spaced   string   // canonical words, with separators where punctuation or spaces were
-	Text     string   // Spaced without separators: what rules and scoring see
+	Spaced string // canonical words, with separators where punctuation or spaces were
+	Text   string // Spaced without separators: what rules and scoring see
 	// Plain is Text before the vocabulary rewrote it: a rule word that a longer variant swallowed
 	// (还了 in 全还了 -> 还清) is still found here.
 	Plain    string
