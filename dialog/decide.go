@@ -190,8 +190,10 @@ func (t *turn) answerArticle(id string) Reply {
 	t.st.Article = a.ID
 	return Reply{
 		Kind:    KindAnswer,
+		Lead:    a.Lead,
 		Text:    a.Body.Text,
 		HTML:    a.Body.HTML,
+		Sources: t.e.kb.Sources(a.Sources),
 		Article: a.ID,
 		Buttons: t.answerButtons(a),
 	}
@@ -325,7 +327,7 @@ func (t *turn) restart() Reply {
 	r := Reply{Kind: KindAnswer, Text: restartText + promptText,
 		HTML: "<p>" + restartText + html.EscapeString(promptText) + "</p>", Buttons: t.suggestions()}
 	if a, ok := t.e.kb.Article(greetingArticle); ok {
-		r.Article = a.ID
+		r.Article, r.Lead = a.ID, a.Lead
 		r.Text = restartText + "\n\n" + a.Body.Text
 		r.HTML = "<p>" + restartText + "</p>" + a.Body.HTML
 	}

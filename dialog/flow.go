@@ -3,7 +3,6 @@ package dialog
 import (
 	"fmt"
 	"html"
-	"math"
 	"strconv"
 	"strings"
 
@@ -13,8 +12,6 @@ import (
 // Texts for flow steps the knowledge base does not word.
 const (
 	notUnderstoodText = "抱歉，我没太明白。"
-	unknownBankName   = "您的发卡行"
-	unknownBankPhone  = "卡背面或官方App里公布的客服电话"
 )
 
 // maxFlowMisses: after this many answers the engine cannot read, it leaves the flow.
@@ -221,25 +218,44 @@ func (t *turn) ask(f *knowledge.Flow, s *knowledge.Slot, intro bool) Reply {
 	}
 }
 
-// finishFlow answers from every part whose conditions hold, in file order.
+// finishFlow answers from every part whose conditions hold, in file order: the parts marked
+// more folded under 详细说明, the lead from the first applying part that has one (else the
+// flow's), the sources of the flow and of every part shown.
 func (t *turn) finishFlow(f *knowledge.Flow) Reply {
-	var texts, htmls []string
+	var main, more answerParts
+	lead, sources := f.Lead, [][]string{f.Sources}
 	var used []string
 	for i, p := range f.Parts {
-		if partMatches(p.When, t.st.Slots) {
-			texts = append(texts, strings.TrimSpace(p.Body.Text))
-			htmls = append(htmls, p.Body.HTML)
-			used = append(used, strconv.Itoa(i+1))
+		if !p.Applies(t.st.Slots) {
+			continue
 		}
+		if p.More {
+			more.add(p.Body)
+		} else {
+			main.add(p.Body)
+		}
+		if p.Lead != "" && lead == f.Lead {
+			lead = p.Lead
+		}
+		sources = append(sources, p.Sources)
+		used = append(used, strconv.Itoa(i+1))
 	}
 	t.st.Flow = nil
 	t.st.Article = f.Article
 	t.note(fmt.Sprintf("flow %s answered with parts [%s]", f.ID, strings.Join(used, ",")))
-	r := Reply{Kind: KindAnswer, Text: t.fill(strings.Join(texts, "\n\n"), false),
-		HTML: t.fill(strings.Join(htmls, ""), true), Article: f.Article, Flow: f.ID}
+	text, htm := main.text(), main.html()
+	if len(more.texts) > 0 {
+		text += "\n\n" + detailsLabel + "\n\n" + more.text()
+		htm += "<details><summary>" + detailsLabel + "</summary>" + more.html() + "</details>"
+	}
+	r := Reply{Kind: KindAnswer, Lead: t.fill(lead, false), Text: t.fill(strings.TrimSpace(text), false),
+		HTML: t.fill(htm, true), Article: f.Article, Flow: f.ID, Sources: t.e.kb.Sources(sources...)}
+	if f.CopyTitle != "" {
+		r.CopyText = t.fill(f.CopyTitle+"\n\n"+lead+"\n\n"+strings.TrimSpace(main.text()+"\n\n"+more.text()), false)
+	}
 	if a, ok := t.e.kb.Article(f.Article); ok {
-		if len(texts) == 0 { // no part applies: the article still answers
-			r.Text, r.HTML = a.Body.Text, a.Body.HTML
+		if len(used) == 0 { // no part applies: the article still answers
+			r.Lead, r.Text, r.HTML, r.Sources = a.Lead, a.Body.Text, a.Body.HTML, t.e.kb.Sources(a.Sources)
 		}
 		r.Buttons = t.answerButtons(a)
 		// The flow is done; its own start button would only repeat it.
@@ -250,61 +266,33 @@ func (t *turn) finishFlow(f *knowledge.Flow) Reply {
 
 // partMatches: every slot named in when has one of the listed values or ranges.
 func partMatches(when map[string][]string, slots map[string]string) bool {
-	for name, conds := range when {
-		v := slots[name]
-		if v == "" {
-			return false
-		}
-		ok := false
-		for _, c := range conds {
-			if condMatches(c, v) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
+	return knowledge.WhenHolds(when, slots)
 }
 
-// condMatches: "a-b" and "a-" are inclusive numeric ranges; anything else must equal v.
-func condMatches(cond, v string) bool {
-	lo, hi, isRange := parseRange(cond)
-	if !isRange {
-		return cond == v
-	}
-	n, err := strconv.ParseFloat(v, 64)
-	return err == nil && n >= lo && n <= hi
+// detailsLabel heads the folded details of a flow answer.
+const detailsLabel = "详细说明"
+
+// answerParts collects the rendered parts of one section of a flow answer.
+type answerParts struct{ texts, htmls []string }
+
+func (a *answerParts) add(c knowledge.Content) {
+	a.texts = append(a.texts, strings.TrimSpace(c.Text))
+	a.htmls = append(a.htmls, c.HTML)
 }
 
-func parseRange(c string) (lo, hi float64, ok bool) {
-	a, b, found := strings.Cut(c, "-")
-	if !found {
-		return 0, 0, false
-	}
-	lo, err := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	if err != nil {
-		return 0, 0, false
-	}
-	if strings.TrimSpace(b) == "" {
-		return lo, math.Inf(1), true
-	}
-	hi, err = strconv.ParseFloat(strings.TrimSpace(b), 64)
-	return lo, hi, err == nil
-}
+func (a *answerParts) text() string { return strings.Join(a.texts, "\n\n") }
+func (a *answerParts) html() string { return strings.Join(a.htmls, "") }
 
 // fill replaces {bank} and {bank_contact}, escaped for HTML when asHTML.
 func (t *turn) fill(s string, asHTML bool) string {
 	if !strings.Contains(s, "{bank") {
 		return s
 	}
-	name, contact, contactHTML := unknownBankName, unknownBankPhone, html.EscapeString(unknownBankPhone)
+	name, contact, contactHTML := knowledge.UnknownBankName, knowledge.UnknownBankContact, html.EscapeString(knowledge.UnknownBankContact)
 	if b, ok := t.e.kb.Bank(t.st.Slots[SlotBank]); ok {
 		name = b.Name
-		if c, ch := bankContact(b); c != "" {
-			contact, contactHTML = c, ch
+		if c := b.ContactText(); c != "" {
+			contact, contactHTML = c, bankContactHTML(b)
 		}
 	}
 	if asHTML {
@@ -314,23 +302,19 @@ func (t *turn) fill(s string, asHTML bool) string {
 	return strings.NewReplacer("{bank_contact}", contact, "{bank}", name).Replace(s)
 }
 
-// bankContact lists a bank's confirmed numbers, as text and as HTML tel: links.
-func bankContact(b *knowledge.Bank) (string, string) {
-	var texts, htmls []string
-	for _, p := range []struct{ number, label string }{{b.Hotline, ""}, {b.CardLine, "信用卡专线 "}} {
-		if p.number == "" {
-			continue
-		}
-		texts = append(texts, p.label+p.number)
+// bankContactHTML lists a bank's confirmed numbers as HTML tel: links.
+func bankContactHTML(b *knowledge.Bank) string {
+	var htmls []string
+	for _, n := range b.Numbers() {
 		tel := strings.Map(func(r rune) rune {
 			if r >= '0' && r <= '9' {
 				return r
 			}
 			return -1
-		}, p.number)
-		htmls = append(htmls, html.EscapeString(p.label)+`<a href="tel:`+tel+`">`+html.EscapeString(p.number)+`</a>`)
+		}, n.Number)
+		htmls = append(htmls, html.EscapeString(n.Label)+`<a href="tel:`+tel+`">`+html.EscapeString(n.Number)+`</a>`)
 	}
-	return strings.Join(texts, "、"), strings.Join(htmls, "、")
+	return strings.Join(htmls, "、")
 }
 
 // contentOf returns rendered content, or the raw text (escaped for HTML) when none was rendered.

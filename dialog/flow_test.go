@@ -159,8 +159,9 @@ func TestPartConditions(t *testing.T) {
 		{"0-3", "cmb", false}, {"a-b", "a-b", true},
 	}
 	for _, tt := range tests {
-		if got := condMatches(tt.cond, tt.value); got != tt.want {
-			t.Errorf("condMatches(%q, %q) = %v, want %v", tt.cond, tt.value, got, tt.want)
+		when := map[string][]string{"slot": {tt.cond}}
+		if got := partMatches(when, map[string]string{"slot": tt.value}); got != tt.want {
+			t.Errorf("partMatches(slot: %q, slot=%q) = %v, want %v", tt.cond, tt.value, got, tt.want)
 		}
 	}
 }

@@ -69,13 +69,14 @@ func differences(turn knowledge.Turn, r Reply) []string {
 	if x.Button != "" && !hasButton(r.Buttons, x.Button) {
 		out = append(out, fmt.Sprintf("button: %q not offered (got %s)", x.Button, buttonValues(r.Buttons)))
 	}
+	shown := r.Shown()
 	for _, s := range turn.Contains {
-		if !strings.Contains(r.Text, s) {
+		if !strings.Contains(shown, s) {
 			out = append(out, fmt.Sprintf("text does not contain %q", s))
 		}
 	}
 	for _, s := range turn.Excludes {
-		if s != "" && strings.Contains(r.Text, s) {
+		if s != "" && strings.Contains(shown, s) {
 			out = append(out, fmt.Sprintf("text contains %q, which it must not", s))
 		}
 	}

@@ -55,9 +55,16 @@ type FlowState struct {
 
 // Reply is the engine's answer to one turn.
 type Reply struct {
-	Kind      Kind
-	Text      string // plain text
-	HTML      string // safe HTML
+	Kind Kind
+	// Lead is, for an answer, the first thing to do: one plain sentence the page shows first,
+	// in bold. Text and HTML hold the rest of the answer.
+	Lead string
+	Text string // plain text
+	HTML string // safe HTML
+	// Sources are the facts the answer rests on (legal or regulatory basis), shown as 依据.
+	Sources []knowledge.Source
+	// CopyText is a plain-text block the user may copy and keep (a negotiation plan).
+	CopyText  string
 	Article   string // the article (topic id) that decided the reply; empty for fallback
 	Flow      string // the flow the reply belongs to, if any
 	Slot      string // for KindAsk: the slot asked for
@@ -66,6 +73,14 @@ type Reply struct {
 	KBVersion string
 	Priority  string // PriorityCrisis when the reply carries crisis resources, else empty
 	Trace     *Trace // why: always filled; callers decide whether to show it
+}
+
+// Shown is the reply's words as a user reads them: the lead, then the text.
+func (r Reply) Shown() string {
+	if r.Lead == "" {
+		return r.Text
+	}
+	return r.Lead + "\n\n" + r.Text
 }
 
 // Trace explains a decision: rules tried, the normalised text, the top candidates with their

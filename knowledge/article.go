@@ -12,7 +12,7 @@ import (
 // topic listed in topics.yaml (the topics the bot promises to cover) and a warning otherwise.
 const MinQuestions = 12
 
-var articleFields = []string{"id", "title", "questions", "keywords", "related", "flow", "sources", "reviewed"}
+var articleFields = []string{"id", "title", "lead", "questions", "keywords", "related", "flow", "sources", "reviewed"}
 
 var (
 	kebabRE    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -113,10 +113,11 @@ func (l *loader) loadArticle(name string, data []byte) (p parsedArticle, ok bool
 		return p, false
 	}
 	fs := f.mapping(top, "front matter", articleFields...)
-	f.require(fs, "id", "title", "questions")
+	f.require(fs, "id", "title", "lead", "questions")
 	a := &Article{
 		ID:       f.text(fs, "id"),
 		Title:    f.text(fs, "title"),
+		Lead:     f.text(fs, "lead"),
 		Keywords: texts(f.list(fs, "keywords")),
 		Flow:     f.text(fs, "flow"),
 		Reviewed: f.text(fs, "reviewed"),
@@ -146,6 +147,11 @@ func (l *loader) loadArticle(name string, data []byte) (p parsedArticle, ok bool
 	a.Sources = l.checkSources(f.list(fs, "sources"))
 	p = parsedArticle{a: a, f: f, fs: fs}
 	l.answers = append(l.answers, located{a.Title, f.line(fs, "title")})
+	lead := located{a.Lead, f.line(fs, "lead")}
+	if fs.has("lead") {
+		l.checkLead(a.Lead, lead.pos, nil)
+		l.answers = append(l.answers, lead)
+	}
 
 	if strings.TrimSpace(body) == "" {
 		l.errorf(Pos{File: name, Line: bodyLine}, "body is empty")
@@ -156,7 +162,7 @@ func (l *loader) loadArticle(name string, data []byte) (p parsedArticle, ok bool
 	l.checkPlaceholders(body, at, nil)
 	l.answers = append(l.answers, located{body, at})
 	if len(a.Sources) == 0 {
-		l.checkNumbers([]located{{body, at}})
+		l.checkLegal([]located{lead, {body, at}})
 	}
 	return p, a.ID != ""
 }
@@ -200,18 +206,6 @@ func (l *loader) claimQuestion(q item, owner string) bool {
 		l.errorf(q.pos, "question %q is also an example of article %q (%s)", q.text, prev.owner, also(q.pos, prev.pos))
 		return false
 	}
-}
-
-// checkSources keeps the source ids and reports those that are neither a KB-FACTS id (F2.1, F1.1b,
-// F6) nor a citation of a published text (《…》 or a web address).
-func (l *loader) checkSources(items []item) []string {
-	for _, s := range items {
-		if !sourceRE.MatchString(s.text) && !strings.HasPrefix(s.text, "《") &&
-			!strings.HasPrefix(s.text, "https://") && !strings.HasPrefix(s.text, "http://") {
-			l.errorf(s.pos, "source %q is not a KB-FACTS id (like F2.1 or F6) or a citation (《…》 or http…)", s.text)
-		}
-	}
-	return texts(items)
 }
 
 // renderAt renders Markdown found at pos and reports raw HTML and unsafe links on their own lines.

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -112,32 +111,6 @@ func looksLikeFact(ordinal bool, number, unit string) bool {
 	default:
 		// 一 alone is too common to mean a fact (一次, 一天), and 千万 is usually "by all means".
 		return unit != "" && strings.ContainsAny(number, "〇零二三四五六七八九十两")
-	}
-}
-
-// checkNumbers reports, once, that texts state numbers while their owner cites no sources: at the
-// first line with such a number, naming up to five of them.
-func (l *loader) checkNumbers(texts []located) {
-	var first Pos
-	var found []string
-	for _, t := range texts {
-		for i, line := range strings.Split(t.text, "\n") {
-			for _, n := range factNumbers(line) {
-				if first.File == "" {
-					first = Pos{File: t.pos.File, Line: t.pos.Line + i}
-				}
-				if !slices.Contains(found, n) && len(found) < 5 {
-					found = append(found, n)
-				}
-			}
-		}
-	}
-	if len(found) > 0 {
-		quoted := make([]string, len(found))
-		for i, n := range found {
-			quoted[i] = fmt.Sprintf("%q", n)
-		}
-		l.errorf(first, "numbers stated without sources: %s; add the KB-FACTS ids to sources", strings.Join(quoted, ", "))
 	}
 }
 

@@ -13,6 +13,7 @@ func ExampleLoad() {
 id: minimum-payment
 title: 最低还款
 questions: [最低还款是什么, 只还最低可以吗]
+lead: 在到期还款日前至少还上最低还款额。
 ---
 **按时还最低还款额**，就不算逾期。
 
@@ -27,10 +28,12 @@ questions: [最低还款是什么, 只还最低可以吗]
 	}
 	a, _ := kb.Article("minimum-payment")
 	fmt.Println(a.Title)
+	fmt.Println(a.Lead)
 	fmt.Println(a.Body.Text)
 	fmt.Println(kb.Warnings)
 	// Output:
 	// 最低还款
+	// 在到期还款日前至少还上最低还款额。
 	// 按时还最低还款额，就不算逾期。
 	//
 	// 1. 打开银行App
@@ -40,12 +43,12 @@ questions: [最低还款是什么, 只还最低可以吗]
 
 func ExampleLoad_problems() {
 	fsys := fstest.MapFS{
-		"articles/x.md": {Data: []byte("---\nid: x\ntitle: 例子\nquestions: [a]\nrelated: [nowhere]\n---\n[点我](javascript:alert(1))\n")},
+		"articles/x.md": {Data: []byte("---\nid: x\ntitle: 例子\nquestions: [a]\nrelated: [nowhere]\nlead: 先联系发卡行。\n---\n[点我](javascript:alert(1))\n")},
 	}
 	_, err := knowledge.Load(fsys)
 	fmt.Println(err)
 	// Output:
 	// articles/x.md:4: warning: only 1 example questions; at least 12 are needed
 	// articles/x.md:5: related id "nowhere" does not exist
-	// articles/x.md:7: unsafe link "javascript:alert(1)": only https://, http:// and tel: links are allowed
+	// articles/x.md:8: unsafe link "javascript:alert(1)": only https://, http:// and tel: links are allowed
 }

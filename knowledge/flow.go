@@ -11,8 +11,9 @@ import (
 )
 
 var (
-	flowFields = []string{"id", "title", "article", "start", "start_label", "intro", "slots", "parts", "sources"}
+	flowFields = []string{"id", "title", "article", "start", "start_label", "intro", "lead", "copy_title", "slots", "parts", "sources"}
 	slotFields = []string{"name", "type", "ask", "buttons", "choices", "number_means"}
+	partFields = []string{"when", "text", "lead", "more", "sources"}
 	slotNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	rangeRE    = regexp.MustCompile(`^(\d+)(-(\d*))?$`)
 	slotTypes  = []SlotType{SlotBank, SlotDays, SlotAmount, SlotChoice}
@@ -63,6 +64,8 @@ func (l *loader) loadFlow(f *yamlFile, top *yaml.Node) *Flow {
 		Article:    f.text(fs, "article"),
 		Start:      f.text(fs, "start"),
 		StartLabel: f.text(fs, "start_label"),
+		Lead:       f.text(fs, "lead"),
+		CopyTitle:  f.text(fs, "copy_title"),
 		Pos:        f.line(fs, "id"),
 	}
 	if !kebabRE.MatchString(fl.ID) {
@@ -85,7 +88,14 @@ func (l *loader) loadFlow(f *yamlFile, top *yaml.Node) *Flow {
 	l.refer(f.line(fs, "article"), refArticle, fl.Article, "article %q does not exist")
 	fl.Sources = l.checkSources(f.list(fs, "sources"))
 
-	var prose []located // every text of the flow, for the numbers check
+	var prose []located // every text of the flow, for the legal-statement check
+	if fs.has("lead") {
+		lead := located{fl.Lead, f.line(fs, "lead")}
+		l.checkLead(fl.Lead, lead.pos, l.fillLongest)
+		prose = append(prose, lead)
+	} else {
+		l.errorf(fl.Pos, "missing lead: the first thing to do, one sentence of at most %d characters (parts may give their own)", MaxLeadRunes)
+	}
 	if intro, pos := f.rawText(fs, "intro"); strings.TrimSpace(intro) != "" {
 		fl.Intro = intro
 		fl.IntroBody = l.flowText(intro, pos)
@@ -106,15 +116,22 @@ func (l *loader) loadFlow(f *yamlFile, top *yaml.Node) *Flow {
 		prose = append(prose, ask)
 	}
 	for _, n := range f.sequence(fs.byKey["parts"].value, "parts") {
-		if p, text := l.loadPart(f, n, slots); p != nil {
-			fl.Parts = append(fl.Parts, p)
-			prose = append(prose, text)
+		p, texts := l.loadPart(f, n, slots)
+		if p == nil {
+			continue
 		}
+		fl.Parts = append(fl.Parts, p)
+		// A part's statements are covered by the flow's sources or its own.
+		if len(fl.Sources) == 0 && len(p.Sources) == 0 {
+			l.checkLegal(texts)
+		}
+		l.answers = append(l.answers, texts...)
 	}
 	if len(fl.Sources) == 0 {
-		l.checkNumbers(prose)
+		l.checkLegal(prose)
 	}
 	l.answers = append(l.answers, prose...)
+	l.checkVisible(fl)
 	return fl
 }
 
@@ -197,18 +214,25 @@ func (l *loader) loadChoices(f *yamlFile, fs fields, s *Slot) {
 	}
 }
 
-func (l *loader) loadPart(f *yamlFile, n *yaml.Node, slots map[string]*Slot) (*Part, located) {
-	fs := f.mapping(n, "part", "when", "text")
+func (l *loader) loadPart(f *yamlFile, n *yaml.Node, slots map[string]*Slot) (*Part, []located) {
+	fs := f.mapping(n, "part", partFields...)
 	if !f.require(fs, "text") {
-		return nil, located{}
+		return nil, nil
 	}
-	p := &Part{When: map[string][]string{}}
+	p := &Part{When: map[string][]string{}, More: f.flag(fs, "more"), Lead: f.text(fs, "lead")}
 	if fd, ok := fs.byKey["when"]; ok && !isNull(fd.value) {
 		p.When = l.whenConditions(f, fd.value, slots, "when names unknown slot %q")
 	}
+	p.Sources = l.checkSources(f.list(fs, "sources"))
 	text, pos := f.rawText(fs, "text")
 	p.Body = l.flowText(text, pos)
-	return p, located{text, pos}
+	out := []located{{text, pos}}
+	if fs.has("lead") {
+		lead := located{p.Lead, f.line(fs, "lead")}
+		l.checkLead(p.Lead, lead.pos, l.fillLongest)
+		out = append(out, lead)
+	}
+	return p, out
 }
 
 // whenConditions reads a `when` mapping (slot name: the values or ranges it must have), checking

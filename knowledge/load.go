@@ -144,6 +144,8 @@ type loader struct {
 	unreadable map[string]bool
 
 	answers []located // every text the bot may show (bodies, titles, flow texts, numbers)
+
+	legalWords []string // facts.yaml: words that make a line a legal statement (see legalStatement)
 }
 
 type questionOwner struct {
@@ -153,6 +155,9 @@ type questionOwner struct {
 
 func (l *loader) loadAll() {
 	l.checkRoot()
+	// Facts first: banks, articles and flows cite them.
+	l.kb.Facts = l.loadFacts()
+	l.kb.indexFacts()
 	l.kb.Topics = l.loadTopics()
 	l.kb.Vocabulary = l.loadVocabulary()
 	l.kb.Banks = l.loadBanks()
@@ -247,7 +252,7 @@ func (l *loader) checkRoot() {
 		l.errorf(Pos{File: "."}, "cannot read the knowledge-base folder: %v", err)
 		return
 	}
-	known := []string{vocabularyFile, banksFile, rulesFile, outOfScopeFile, topicsFile, unconfirmedFile, crisisFile}
+	known := []string{vocabularyFile, banksFile, rulesFile, outOfScopeFile, topicsFile, unconfirmedFile, crisisFile, factsFile}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || editorLeftover(name) || slices.Contains(known, name) || strings.EqualFold(name, "README.md") {

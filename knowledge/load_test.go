@@ -25,16 +25,17 @@ func validKB() fstest.MapFS {
 	files := map[string]string{
 		"articles/negotiate-repayment.md": "---\nid: negotiate-repayment\ntitle: 协商还款\n" +
 			questions("协商", MinQuestions) +
-			"related: [minimum-payment]\nflow: negotiation\nsources: [F2.1, 《商业银行信用卡业务监督管理办法》]\nreviewed: 2026-11-23\n---\n" +
+			"related: [minimum-payment]\nflow: negotiation\nsources: [F2.1, F6]\nlead: 联系发卡行。\nreviewed: 2026-11-23\n---\n" +
 			"**先做这一件事：** 联系发卡行。\n\n1. 准备材料\n2. 个性化分期最长5年\n",
 		"articles/minimum-payment.md": "---\nid: minimum-payment\ntitle: 最低还款\n" +
-			questions("最低还款", MinQuestions) + "keywords: [最低]\n---\n按时还最低还款额，就不算逾期。\n",
+			questions("最低还款", MinQuestions) + "keywords: [最低]\nlead: 按时还最低还款额。\n---\n按时还最低还款额，就不算逾期。\n",
 		"flows/negotiation.yaml": `id: negotiation
 title: 协商还款助手
 article: negotiate-repayment
 start: offer
 start_label: 帮我准备协商
 intro: 好的，我问您几个问题。
+lead: 今天就联系{bank}。
 slots:
   - name: bank
     type: bank
@@ -95,7 +96,9 @@ sources: [F2.1]
       expect: {kind: ask, flow: negotiation, slot: bank}
 `,
 		"out-of-scope.yaml": "questions: [怎么申请新卡]\n",
-		"topics.yaml":       "topics:\n  - {id: negotiate-repayment, title: 协商}\n  - {id: minimum-payment, title: 最低还款}\n",
+		"facts.yaml": "legal_words: [法律]\nfacts:\n  - {id: F2.1, title: 《商业银行信用卡业务监督管理办法》第七十条}\n" +
+			"  - {id: F6, title: 各银行公布的客服电话}\n",
+		"topics.yaml": "topics:\n  - {id: negotiate-repayment, title: 协商}\n  - {id: minimum-payment, title: 最低还款}\n",
 	}
 	fsys := fstest.MapFS{}
 	for name, data := range files {
@@ -205,17 +208,18 @@ func TestProblems(t *testing.T) {
 			want: []string{
 				`articles/x.md:2: missing required field "id"`,
 				`articles/x.md:2: missing required field "title"`,
+				`articles/x.md:2: missing required field "lead"`,
 				`articles/x.md:2: missing required field "questions"`,
 			},
 		},
 		{
 			name:  "id not kebab-case",
-			files: map[string]string{"articles/x.md": "---\nid: Bad_Id\ntitle: t\n" + questions("x", 12) + "---\n正文\n"},
+			files: map[string]string{"articles/x.md": "---\nid: Bad_Id\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "---\n正文\n"},
 			want:  []string{`articles/x.md:2: id "Bad_Id" is not kebab-case (lowercase letters, digits and single hyphens, e.g. negotiate-repayment)`},
 		},
 		{
 			name:  "duplicate article id",
-			files: map[string]string{"articles/x.md": "---\nid: minimum-payment\ntitle: t\n" + questions("x", 12) + "---\n正文\n"},
+			files: map[string]string{"articles/x.md": "---\nid: minimum-payment\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "---\n正文\n"},
 			want: []string{
 				`articles/x.md:1: duplicate article id "minimum-payment" (also in articles/minimum-payment.md:1)`,
 				`articles/x.md:2: warning: file name should be minimum-payment.md to match the id`,
@@ -223,18 +227,21 @@ func TestProblems(t *testing.T) {
 		},
 		{
 			name: "unknown related and flow ids",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) +
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) +
 				"related:\n  - minimum-payment\n  - no-such-article\nflow: no-such-flow\n---\n正文\n"},
 			want: []string{
-				`articles/x.md:7: related id "no-such-article" does not exist`,
-				`articles/x.md:8: flow "no-such-flow" does not exist`,
+				`articles/x.md:8: related id "no-such-article" does not exist`,
+				`articles/x.md:9: flow "no-such-flow" does not exist`,
 			},
 		},
 		{
 			name: "flow whose article does not exist",
 			files: map[string]string{"flows/orphan.yaml": "id: orphan\nstart: ask\narticle: gone\n" +
 				"slots:\n  - name: bank\n    type: bank\n    ask: 哪家银行?\nparts:\n  - text: 好的\n"},
-			want: []string{`flows/orphan.yaml:3: article "gone" does not exist`},
+			want: []string{
+				`flows/orphan.yaml:1: missing lead: the first thing to do, one sentence of at most 80 characters (parts may give their own)`,
+				`flows/orphan.yaml:3: article "gone" does not exist`,
+			},
 		},
 		{
 			name:  "unknown article in a rule",
@@ -243,57 +250,60 @@ func TestProblems(t *testing.T) {
 		},
 		{
 			name: "unsafe links",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) + "---\n" +
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "---\n" +
 				"[点我](javascript:alert(1))\n\n[图](data:text/html;base64,xx)\n\n[下一篇](other.md)\n\n" +
 				"[写信](mailto:a@b.cn)\n\n<a@b.cn>\n\n[官网](https://www.example.cn) [拨打](tel:95555)\n"},
 			want: []string{
-				`articles/x.md:6: unsafe link "javascript:alert(1)": only https://, http:// and tel: links are allowed`,
-				`articles/x.md:8: unsafe link "data:text/html;base64,xx": only https://, http:// and tel: links are allowed`,
-				`articles/x.md:10: unsafe link "other.md": only https://, http:// and tel: links are allowed`,
-				`articles/x.md:12: unsafe link "mailto:a@b.cn": only https://, http:// and tel: links are allowed`,
-				`articles/x.md:14: unsafe link "mailto:a@b.cn": only https://, http:// and tel: links are allowed`,
-				`articles/x.md:16: numbers stated without sources: "95555"; add the KB-FACTS ids to sources`,
+				`articles/x.md:7: unsafe link "javascript:alert(1)": only https://, http:// and tel: links are allowed`,
+				`articles/x.md:9: unsafe link "data:text/html;base64,xx": only https://, http:// and tel: links are allowed`,
+				`articles/x.md:11: unsafe link "other.md": only https://, http:// and tel: links are allowed`,
+				`articles/x.md:13: unsafe link "mailto:a@b.cn": only https://, http:// and tel: links are allowed`,
+				`articles/x.md:15: unsafe link "mailto:a@b.cn": only https://, http:// and tel: links are allowed`,
+				`articles/x.md:17: legal or regulatory statement without sources ("95555"): cite the facts it rests on in sources (ids from facts.yaml)`,
 			},
 		},
 		{
 			name: "raw HTML",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) + "---\n" +
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "---\n" +
 				"第一段<b>加粗</b>\n\n<div onclick=\"x()\">\n块\n</div>\n"},
 			want: []string{
-				`articles/x.md:6: raw HTML is not allowed: "<b>"; use Markdown`,
-				`articles/x.md:6: raw HTML is not allowed: "</b>"; use Markdown`,
-				`articles/x.md:8: raw HTML is not allowed: "<div onclick=\"x()\">"; use Markdown`,
+				`articles/x.md:7: raw HTML is not allowed: "<b>"; use Markdown`,
+				`articles/x.md:7: raw HTML is not allowed: "</b>"; use Markdown`,
+				`articles/x.md:9: raw HTML is not allowed: "<div onclick=\"x()\">"; use Markdown`,
 			},
 		},
 		{
 			name:  "empty body",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) + "---\n\n  \n"},
-			want:  []string{`articles/x.md:6: body is empty`},
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "---\n\n  \n"},
+			want:  []string{`articles/x.md:7: body is empty`},
 		},
 		{
 			name:  "too few questions: warning for an extra article",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 3) + "---\n正文\n"},
-			want:  []string{`articles/x.md:4: warning: only 3 example questions; at least 12 are needed`},
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 3) + "---\n正文\n"},
+			want:  []string{`articles/x.md:5: warning: only 3 example questions; at least 12 are needed`},
 		},
 		{
 			name: "too few questions: error for a required topic",
-			files: map[string]string{"articles/minimum-payment.md": "---\nid: minimum-payment\ntitle: t\n" +
+			files: map[string]string{"articles/minimum-payment.md": "---\nid: minimum-payment\ntitle: t\nlead: 先联系发卡行。\n" +
 				questions("x", 11) + "---\n正文\n"},
-			want: []string{`articles/minimum-payment.md:4: only 11 example questions; at least 12 are needed`},
+			want: []string{`articles/minimum-payment.md:5: only 11 example questions; at least 12 are needed`},
 		},
 		{
 			name: "numbers stated without sources",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) + "---\n" +
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "---\n" +
 				"第一步先打电话。\n\n不良记录保存五年，依据第十六条；逾期3天、利率0.05%、违约金5%。\n"},
-			want: []string{`articles/x.md:8: numbers stated without sources: "五年", "第十六条", "3天", "0.05%", "5%"; add the KB-FACTS ids to sources`},
+			want: []string{`articles/x.md:9: legal or regulatory statement without sources ("五年", "第十六条", "3天", "0.05%", "5%"): cite the facts it rests on in sources (ids from facts.yaml)`},
 		},
 		{
-			name: "sources that are not KB-FACTS ids or citations",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) +
-				"sources: [F3.1, F1.1b, F6, 《征信业管理条例》, https://www.pbc.gov.cn, KB-FACTS, f3.1]\n---\n正文\n"},
+			name: "sources that are not in the facts list",
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) +
+				"sources: [F2.1, F6, F3.1, 《征信业管理条例》, https://www.pbc.gov.cn, KB-FACTS, f3.1]\n---\n正文\n"},
 			want: []string{
-				`articles/x.md:5: source "KB-FACTS" is not a KB-FACTS id (like F2.1 or F6) or a citation (《…》 or http…)`,
-				`articles/x.md:5: source "f3.1" is not a KB-FACTS id (like F2.1 or F6) or a citation (《…》 or http…)`,
+				`articles/x.md:6: source "F3.1" is not in facts.yaml: cite a fact id listed there (add the fact, with a title a cardholder can look up, if it is new)`,
+				`articles/x.md:6: source "《征信业管理条例》" is not in facts.yaml: cite a fact id listed there (add the fact, with a title a cardholder can look up, if it is new)`,
+				`articles/x.md:6: source "https://www.pbc.gov.cn" is not in facts.yaml: cite a fact id listed there (add the fact, with a title a cardholder can look up, if it is new)`,
+				`articles/x.md:6: source "KB-FACTS" is not in facts.yaml: cite a fact id listed there (add the fact, with a title a cardholder can look up, if it is new)`,
+				`articles/x.md:6: source "f3.1" is not in facts.yaml: cite a fact id listed there (add the fact, with a title a cardholder can look up, if it is new)`,
 			},
 		},
 		{
@@ -308,6 +318,7 @@ func TestProblems(t *testing.T) {
 				"parts:\n  - when: {days_overdue: [0-3]}\n    text: 好的\n"},
 			want: []string{
 				`conversations/basic.yaml:6: flow "negotiation" has no slot "bank"`,
+				`flows/negotiation.yaml:1: missing lead: the first thing to do, one sentence of at most 80 characters (parts may give their own)`,
 				`flows/negotiation.yaml:6: slot "when_due" has unknown type "date" (use bank, days, amount or choice)`,
 				`flows/negotiation.yaml:9: when names unknown slot "days_overdue"`,
 			},
@@ -335,6 +346,7 @@ func TestProblems(t *testing.T) {
 			},
 			want: []string{
 				`banks.yaml:2: duplicate bank id "cmb" (also on line 1)`,
+				`flows/z-copy.yaml:1: missing lead: the first thing to do, one sentence of at most 80 characters (parts may give their own)`,
 				`flows/z-copy.yaml:1: duplicate flow id "negotiation" (also in flows/negotiation.yaml:1)`,
 				`flows/z-copy.yaml:1: warning: file name should be negotiation.yaml to match the id`,
 				`rules.yaml:2: duplicate rule id "r" (also on line 1)`,
@@ -342,15 +354,15 @@ func TestProblems(t *testing.T) {
 		},
 		{
 			name:  "unknown front-matter field and placeholder in an article",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) + "relatd: [minimum-payment]\n---\n请联系{bank}。\n"},
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "relatd: [minimum-payment]\n---\n请联系{bank}。\n"},
 			want: []string{
-				`articles/x.md:5: warning: unknown field "relatd" in front matter (known: id, title, questions, keywords, related, flow, sources, reviewed)`,
-				`articles/x.md:7: placeholder "{bank}" only works in flows`,
+				`articles/x.md:6: warning: unknown field "relatd" in front matter (known: id, title, lead, questions, keywords, related, flow, sources, reviewed)`,
+				`articles/x.md:8: placeholder "{bank}" only works in flows`,
 			},
 		},
 		{
 			name: "same example question in two articles",
-			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 12) +
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) +
 				"---\n正文\n", "out-of-scope.yaml": "questions:\n  - 最低还款问题1\n"},
 			want: []string{`out-of-scope.yaml:2: question "最低还款问题1" is also an example of article "minimum-payment" (articles/minimum-payment.md:4)`},
 		},
@@ -373,7 +385,7 @@ func TestProblems(t *testing.T) {
 		},
 		{
 			name: "duplicate article id: the file named after the id keeps it",
-			files: map[string]string{"articles/a-copy.md": "---\nid: minimum-payment\ntitle: 副本\n" +
+			files: map[string]string{"articles/a-copy.md": "---\nid: minimum-payment\ntitle: 副本\nlead: 先联系发卡行。\n" +
 				questions("最低还款", MinQuestions) + "---\n按时还最低还款额。\n"},
 			want: []string{
 				`articles/a-copy.md:1: duplicate article id "minimum-payment" (also in articles/minimum-payment.md:1)`,
@@ -386,17 +398,18 @@ func TestProblems(t *testing.T) {
 			want: []string{
 				`articles/x.md:1: missing required field "id"`,
 				`articles/x.md:1: missing required field "title"`,
+				`articles/x.md:1: missing required field "lead"`,
 				`articles/x.md:1: missing required field "questions"`,
 				`articles/y.md:2: front matter must be a mapping (key: value lines)`,
 			},
 		},
 		{
 			name:  "Windows line endings keep their line numbers",
-			files: map[string]string{"articles/x.md": "---\r\nid: x\r\ntitle: t\r\nquestions: [q]\r\n---\r\n\r\n<b>x</b>\r\n"},
+			files: map[string]string{"articles/x.md": "---\r\nid: x\r\ntitle: t\r\nquestions: [q]\r\nlead: 先联系发卡行。\r\n---\r\n\r\n<b>x</b>\r\n"},
 			want: []string{
 				`articles/x.md:4: warning: only 1 example questions; at least 12 are needed`,
-				`articles/x.md:7: raw HTML is not allowed: "<b>"; use Markdown`,
-				`articles/x.md:7: raw HTML is not allowed: "</b>"; use Markdown`,
+				`articles/x.md:8: raw HTML is not allowed: "<b>"; use Markdown`,
+				`articles/x.md:8: raw HTML is not allowed: "</b>"; use Markdown`,
 			},
 		},
 	}
@@ -409,9 +422,9 @@ func TestProblems(t *testing.T) {
 }
 
 func TestLoadFailsOnErrorsOnly(t *testing.T) {
-	kb, err := Load(with(map[string]string{"articles/x.md": "---\nid: x\ntitle: t\n" + questions("x", 3) + "---\n正文\n"}))
+	kb, err := Load(with(map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 3) + "---\n正文\n"}))
 	require.NoError(t, err, "warnings alone do not stop loading")
-	assert.Equal(t, []string{"articles/x.md:4: warning: only 3 example questions; at least 12 are needed"}, problemLines(kb.Warnings))
+	assert.Equal(t, []string{"articles/x.md:5: warning: only 3 example questions; at least 12 are needed"}, problemLines(kb.Warnings))
 
 	kb, err = Load(with(map[string]string{"articles/x.md": "no front matter"}))
 	assert.Nil(t, kb)

@@ -26,14 +26,17 @@ func TestLoadDir(t *testing.T) {
 		var problems Problems
 		require.True(t, errors.As(err, &problems), "got %v", err)
 		assert.Equal(t, []string{
+			`testdata/broken/articles/bad-link.md:2: missing required field "lead"`,
 			`testdata/broken/articles/bad-link.md:4: warning: only 1 example questions; at least 12 are needed`,
 			`testdata/broken/articles/bad-link.md:7: unsafe link "javascript:alert(1)": only https://, http:// and tel: links are allowed`,
 			`testdata/broken/articles/bad-link.md:9: raw HTML is not allowed: "<script>alert(1)</script>"; use Markdown`,
 			`testdata/broken/articles/bad-yaml.md:4: invalid YAML: did not find expected ',' or ']'`,
 			`testdata/broken/articles/no-id.md:2: missing required field "id"`,
+			`testdata/broken/articles/no-id.md:2: missing required field "lead"`,
+			`testdata/broken/articles/numbers.md:2: missing required field "lead"`,
 			`testdata/broken/articles/numbers.md:4: related id "nowhere" does not exist`,
 			`testdata/broken/articles/numbers.md:5: warning: only 1 example questions; at least 12 are needed`,
-			`testdata/broken/articles/numbers.md:7: numbers stated without sources: "95555", "5年"; add the KB-FACTS ids to sources`,
+			`testdata/broken/articles/numbers.md:7: legal or regulatory statement without sources ("95555", "5年"): cite the facts it rests on in sources (ids from facts.yaml)`,
 		}, problemLines(problems.WithDir("testdata/broken")))
 	})
 	t.Run("missing folder", func(t *testing.T) {

@@ -4,6 +4,7 @@ package knowledge
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -28,18 +29,25 @@ type KB struct {
 	Unconfirmed []Claim
 	// Crisis are the cues of a person in danger (crisis.yaml); nil when the file is absent.
 	Crisis *Crisis
+	// Facts are the vetted facts answers may cite (facts.yaml): every id in an article's or a
+	// flow's sources is one of them, and replies carry their titles.
+	Facts []Fact
 	// Warnings are the problems found that do not stop the knowledge base from loading.
 	Warnings Problems
 
 	articles map[string]*Article
 	flows    map[string]*Flow
 	banks    map[string]*Bank
+	facts    map[string]*Fact
 }
 
 // Article is one answer the bot can give, with the example questions that route to it.
 type Article struct {
-	ID        string
-	Title     string
+	ID    string
+	Title string
+	// Lead is the first thing to do, one plain sentence of at most MaxLeadRunes characters;
+	// replies carry it apart from the body, and pages show it first.
+	Lead      string
 	Questions []Example
 	Keywords  []string
 	Related   []string
@@ -143,10 +151,16 @@ type Flow struct {
 	StartLabel string
 	Intro      string
 	IntroBody  Content // Intro rendered like an article body
-	Slots      []*Slot
-	Parts      []*Part
-	Sources    []string
-	Pos        Pos
+	// Lead is the first thing to do when no part that applies gives its own (placeholders allowed).
+	Lead string
+	// CopyTitle, when set, makes the answer offer its plan as one plain block to copy and keep
+	// (the reply's copy_text), headed by this title.
+	CopyTitle string
+	Slots     []*Slot
+	Parts     []*Part
+	// Sources are the facts every answer of the flow rests on; a part adds its own.
+	Sources []string
+	Pos     Pos
 }
 
 // Slot is one thing a flow asks for.
@@ -171,6 +185,31 @@ type Button struct {
 type Part struct {
 	When map[string][]string // slot name -> accepted values or ranges ("0-3", "91-")
 	Body Content             // may contain placeholders {bank} and {bank_contact}
+	// Lead, when set, is the answer's lead if this is the first applying part that has one.
+	Lead string
+	// More parts are the details: pages fold them under 详细说明, so the first step and the
+	// phone numbers stay in view.
+	More    bool
+	Sources []string // facts only this part states, cited when it is shown
+}
+
+// Applies reports whether every slot named in the part's when has one of the listed values or
+// ranges.
+func (p *Part) Applies(slots map[string]string) bool { return WhenHolds(p.When, slots) }
+
+// WhenHolds reports whether every slot named in when (a flow part's or a prefer rule's) has one
+// of the listed values or ranges ("0-3" and "91-" are inclusive numeric ranges).
+func WhenHolds(when map[string][]string, slots map[string]string) bool {
+	for name, conds := range when {
+		v := slots[name]
+		if v == "" {
+			return false
+		}
+		if !slices.ContainsFunc(conds, func(c string) bool { return condMatches(c, v) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // Conversation is a golden multi-turn script run by `chatbot kb test` and in CI.
@@ -233,6 +272,7 @@ func (kb *KB) Index() *KB {
 	for _, b := range kb.Banks {
 		kb.banks[b.ID] = b
 	}
+	kb.indexFacts()
 	return kb
 }
 

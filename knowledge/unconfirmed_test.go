@@ -27,7 +27,7 @@ func TestUnconfirmedClaims(t *testing.T) {
 			name: "stated in a title, a body, a flow and a bank's number",
 			files: map[string]string{
 				"unconfirmed.yaml": claimsFile,
-				"articles/x.md": "---\nid: x\ntitle: 浦发 95528\n" + questions("x", MinQuestions) + "sources: [F6]\n---\n" +
+				"articles/x.md": "---\nid: x\ntitle: 浦发 95528\n" + questions("x", MinQuestions) + "sources: [F6]\nlead: 先联系发卡行。\n---\n" +
 					"拨打 4008009888 或 400 800 9888。\n\n免息期最长 60 天。\n",
 				"flows/negotiation.yaml": flow,
 				"banks.yaml": string(validKB()["banks.yaml"].Data) +
@@ -35,10 +35,10 @@ func TestUnconfirmedClaims(t *testing.T) {
 			},
 			want: []string{
 				`articles/x.md:3: states "95528" (浦发银行客服电话)` + strings.Replace(unconfirmedMessage, "%s", "F6", 1),
-				`articles/x.md:7: states "400-800-9888"` + strings.Replace(unconfirmedMessage, "%s", "F6", 1),
-				`articles/x.md:9: states "免息" with "60天" (免息期最长60天)` + strings.Replace(unconfirmedMessage, "%s", "F1.2", 1),
+				`articles/x.md:8: states "400-800-9888"` + strings.Replace(unconfirmedMessage, "%s", "F6", 1),
+				`articles/x.md:10: states "免息" with "60天" (免息期最长60天)` + strings.Replace(unconfirmedMessage, "%s", "F1.2", 1),
 				`banks.yaml:11: states "95528" (浦发银行客服电话)` + strings.Replace(unconfirmedMessage, "%s", "F6", 1),
-				`flows/negotiation.yaml:33: states "免息" with "60天" (免息期最长60天)` + strings.Replace(unconfirmedMessage, "%s", "F1.2", 1),
+				`flows/negotiation.yaml:34: states "免息" with "60天" (免息期最长60天)` + strings.Replace(unconfirmedMessage, "%s", "F1.2", 1),
 			},
 		},
 		{
@@ -46,7 +46,7 @@ func TestUnconfirmedClaims(t *testing.T) {
 			files: map[string]string{
 				"unconfirmed.yaml": claimsFile,
 				"articles/x.md": "---\nid: x\ntitle: t\nquestions: [浦发95528是官方电话吗, " + strings.TrimPrefix(questions("x", MinQuestions), "questions: [") +
-					"keywords: [95528]\nsources: [F6]\n---\n编号955280、1400-800-98880。\n\n逾期60天会怎样？\n\n免息期以账单为准。\n",
+					"keywords: [95528]\nsources: [F6]\nlead: 先联系发卡行。\n---\n编号955280、1400-800-98880。\n\n逾期60天会怎样？\n\n免息期以账单为准。\n",
 			},
 			want: []string{},
 		},

@@ -273,3 +273,16 @@ func texts(items []item) []string {
 	}
 	return out
 }
+
+// flag reads a true/false field; absent means false.
+func (f *yamlFile) flag(fs fields, key string) bool {
+	switch v := f.text(fs, key); v {
+	case "", "false":
+		return false
+	case "true":
+		return true
+	default:
+		f.errorf(fs.byKey[key].key, "%q must be true or false, not %q", key, v)
+		return false
+	}
+}
