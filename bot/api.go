@@ -27,8 +27,11 @@ type Output struct {
 	ID        string // server reply id, unique within the session ("s7")
 	ReplyTo   string // Input.MessageID
 	Kind      dialog.Kind
+	Lead      string // kind answer: the first thing to do (dialog.Reply.Lead)
 	Text      string
 	HTML      string
+	Sources   []knowledge.Source // the facts an answer rests on, shown as 依据
+	CopyText  string             // a plain block the user may copy and keep
 	Article   string
 	KBVersion string
 	Buttons   []knowledge.Button
@@ -53,11 +56,15 @@ type Entry struct {
 	ID      string             `json:"id,omitempty"`
 	ReplyTo string             `json:"reply_to,omitempty"`
 	Kind    dialog.Kind        `json:"kind,omitempty"`
+	Lead    string             `json:"lead,omitempty"`
 	Text    string             `json:"text"`
 	HTML    string             `json:"html,omitempty"`
-	Article string             `json:"article,omitempty"`
-	Buttons []knowledge.Button `json:"buttons,omitempty"`
-	Agent   string             `json:"agent,omitempty"` // role "agent": the name the contact center gave
+	Sources []knowledge.Source `json:"sources,omitempty"`
+	// CopyText is a plain block the user may copy and keep (a negotiation plan).
+	CopyText string             `json:"copy_text,omitempty"`
+	Article  string             `json:"article,omitempty"`
+	Buttons  []knowledge.Button `json:"buttons,omitempty"`
+	Agent    string             `json:"agent,omitempty"` // role "agent": the name the contact center gave
 	// Priority is "crisis" on a bot entry that carries crisis resources.
 	Priority string    `json:"priority,omitempty"`
 	At       time.Time `json:"at"`

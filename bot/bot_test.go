@@ -359,3 +359,38 @@ func BenchmarkHandle(b *testing.B) {
 		}
 	}
 }
+
+// TestAnswerFieldsTravel: the lead, the sources and the copy block of an answer reach the output,
+// the history a reconnecting page gets, and the replay of a re-sent message.
+func TestAnswerFieldsTravel(t *testing.T) {
+	f := newFixture(t)
+	id := f.open(t)
+	out := f.say(t, id, "c1", "欠信用卡不还会不会坐牢")
+	require.Equal(t, "lawsuit-criminal", out.Article)
+	require.NotEmpty(t, out.Lead)
+	require.NotEmpty(t, out.Sources)
+	assert.Equal(t, "F4.2", out.Sources[0].ID)
+	assert.Contains(t, out.Sources[0].Title, "第六条")
+
+	h := f.history(t, id)
+	require.Len(t, h, 2)
+	assert.Equal(t, out.Lead, h[1].Lead)
+	assert.Equal(t, out.Sources, h[1].Sources)
+
+	again := f.say(t, id, "c1", "欠信用卡不还会不会坐牢")
+	require.True(t, again.Replayed)
+	assert.Equal(t, out.Lead, again.Lead)
+	assert.Equal(t, out.Sources, again.Sources)
+
+	// A negotiation plan offers itself as one block to copy, in the output and the history.
+	steps := []string{"帮我准备一下怎么跟银行谈", "招行", "两个月", "失业了", "每月能还两千"}
+	var plan Output
+	for i, s := range steps {
+		plan = f.say(t, id, "n"+strconv.Itoa(i), s)
+	}
+	require.Equal(t, dialog.KindAnswer, plan.Kind, plan.Trace.Decision)
+	assert.Contains(t, plan.CopyText, "我的协商要点")
+	assert.Contains(t, plan.CopyText, "95555")
+	h = f.history(t, id)
+	assert.Equal(t, plan.CopyText, h[len(h)-1].CopyText)
+}

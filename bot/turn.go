@@ -141,8 +141,11 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 		ID:        st.nextReplyID(),
 		ReplyTo:   in.MessageID,
 		Kind:      reply.Kind,
+		Lead:      reply.Lead,
 		Text:      reply.Text,
 		HTML:      reply.HTML,
+		Sources:   reply.Sources,
+		CopyText:  reply.CopyText,
 		Article:   reply.Article,
 		KBVersion: reply.KBVersion,
 		Buttons:   reply.Buttons,
@@ -189,8 +192,8 @@ func (b *Bot) respond(eng *dialog.Engine, st *state, in Input, t *turn) dialog.R
 }
 
 func botEntry(o Output) Entry {
-	return Entry{Role: "bot", ID: o.ID, ReplyTo: o.ReplyTo, Kind: o.Kind, Text: o.Text, HTML: o.HTML,
-		Article: o.Article, Buttons: o.Buttons, Priority: o.Priority, At: o.At}
+	return Entry{Role: "bot", ID: o.ID, ReplyTo: o.ReplyTo, Kind: o.Kind, Lead: o.Lead, Text: o.Text, HTML: o.HTML,
+		Sources: o.Sources, CopyText: o.CopyText, Article: o.Article, Buttons: o.Buttons, Priority: o.Priority, At: o.At}
 }
 
 // replay rebuilds the reply to a re-sent message id from the transcript, which holds its text.
@@ -206,6 +209,7 @@ func (b *Bot) replay(ctx context.Context, sessionID string, prior sent) (Output,
 	for _, e := range entries {
 		if e.Role == "bot" && e.ID == prior.ReplyID {
 			out.Text, out.HTML, out.Buttons, out.At, out.Priority = e.Text, e.HTML, e.Buttons, e.At, e.Priority
+			out.Lead, out.Sources, out.CopyText = e.Lead, e.Sources, e.CopyText
 			break
 		}
 	}

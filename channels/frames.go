@@ -79,8 +79,11 @@ type Reply struct {
 	ID        string             `json:"id"`
 	ReplyTo   string             `json:"reply_to,omitempty"`
 	Kind      dialog.Kind        `json:"kind"`
+	Lead      string             `json:"lead,omitempty"` // kind answer: the first thing to do, shown first
 	Text      string             `json:"text"`
 	HTML      string             `json:"html"`
+	Sources   []knowledge.Source `json:"sources,omitempty"`   // legal or regulatory basis, shown as 依据
+	CopyText  string             `json:"copy_text,omitempty"` // a plain block offered with a copy button
 	Article   string             `json:"article"`
 	KBVersion string             `json:"kb_version"`
 	Buttons   []knowledge.Button `json:"buttons"`
@@ -105,8 +108,11 @@ func NewReply(out bot.Output) Reply {
 		ID:        out.ID,
 		ReplyTo:   out.ReplyTo,
 		Kind:      out.Kind,
+		Lead:      out.Lead,
 		Text:      out.Text,
 		HTML:      out.HTML,
+		Sources:   out.Sources,
+		CopyText:  out.CopyText,
 		Article:   out.Article,
 		KBVersion: out.KBVersion,
 		Buttons:   buttons,

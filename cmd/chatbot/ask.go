@@ -93,10 +93,16 @@ func writeFrame(w io.Writer, frame any) error {
 	return nil
 }
 
-// writeAnswer prints the reply text, then what decided it.
+// writeAnswer prints the lead and the reply text, then what it rests on and what decided it.
 func writeAnswer(w io.Writer, out bot.Output) {
+	if out.Lead != "" {
+		fmt.Fprintf(w, "lead: %s\n\n", out.Lead)
+	}
 	fmt.Fprintln(w, strings.TrimSpace(out.Text))
 	fmt.Fprintln(w)
+	for _, s := range out.Sources {
+		fmt.Fprintf(w, "source: %s %s\n", s.ID, s.Title)
+	}
 	article := out.Article
 	if article == "" {
 		article = "-"
