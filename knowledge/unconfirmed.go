@@ -141,6 +141,6 @@ func (c Claim) problem() string {
 	if c.About != "" {
 		about = " (" + c.About + ")"
 	}
-	return fmt.Sprintf("states %s%s, which KB-FACTS %s marks UNCONFIRMED: do not state it; tell the user to check with the issuer (卡背面或官方App里的号码)",
+	return fmt.Sprintf("states %s%s, which KB-FACTS %s marks UNCONFIRMED or no longer true: do not state it; tell the user to check with the issuer (卡背面或官方App里的号码)",
 		strings.Join(quoted, " with "), about, c.Fact)
 }

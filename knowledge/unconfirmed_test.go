@@ -14,7 +14,7 @@ const claimsFile = `claims:
   - {text: "免息&60天", fact: F1.2, about: 免息期最长60天}
 `
 
-const unconfirmedMessage = ", which KB-FACTS %s marks UNCONFIRMED: do not state it; tell the user to check with the issuer (卡背面或官方App里的号码)"
+const unconfirmedMessage = ", which KB-FACTS %s marks UNCONFIRMED or no longer true: do not state it; tell the user to check with the issuer (卡背面或官方App里的号码)"
 
 func TestUnconfirmedClaims(t *testing.T) {
 	flow := strings.Replace(string(validKB()["flows/negotiation.yaml"].Data), "最长5年。", "最长5年。免息期最长60天。", 1)
@@ -86,8 +86,10 @@ func TestEmbeddedClaims(t *testing.T) {
 		texts = append(texts, c.Text)
 	}
 	for _, want := range []string{"95528", "95595", "95568", "95561", "95511", "95508", "95580",
-		"400-800-9888", "400-820-8788", "400-669-5568", "400-788-8888", "400-810-8866", "12363", "免息&60天"} {
+		"400-800-9888", "400-820-8788", "400-669-5568", "400-788-8888", "12363", "免息&60天"} {
 		assert.Contains(t, texts, want)
 	}
+	// KB-FACTS F19.1 confirms the credit-reference centre's line (it replaces F3.7): answers give it.
+	assert.NotContains(t, texts, "400-810-8866")
 	assert.Equal(t, len(kb.Unconfirmed), Stats(kb).Unconfirmed)
 }
