@@ -112,7 +112,7 @@ func TestBuiltInClasses(t *testing.T) {
 		{"信用卡晚了两天还 会上征信吗", "grace-period"}, // a short delay, whatever else it asks
 		{"20号是还款日 22号才还上 后果严重吗", "grace-period"},
 		{"逾期半年了 银行会不会告我", "lawsuit-criminal"},
-		{"欠信用卡会变成老赖吗", "lawsuit-criminal"},
+		{"欠信用卡会变成老赖吗", "court-enforcement"}, // after a judgment: enforcement, not the criminal question
 		{"美团月付逾期了 催收一直打电话", "online-loan-collection"},
 		{"这期还款被扣了两次", "billing-error-dispute"},
 		{"这个月钱不够还 怎么做才不会逾期", "repayment-options"},
