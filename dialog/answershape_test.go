@@ -71,8 +71,8 @@ func TestBankNumbersOnce(t *testing.T) {
 			for _, n := range b.Numbers() {
 				// A whole number only: 95558 inside 40088-95558 is the other line.
 				whole := regexp.MustCompile(`(^|[^0-9-])` + regexp.QuoteMeta(n.Number) + `($|[^0-9-])`)
-				if c := len(whole.FindAllString(r.Shown(), -1)); c > 1 {
-					t.Errorf("flow %s, bank %s: %s shown %d times:\n%s", f.ID, b.ID, n.Number, c, r.Shown())
+				if c := len(whole.FindAllString(r.Text, -1)); c > 1 {
+					t.Errorf("flow %s, bank %s: %s shown %d times:\n%s", f.ID, b.ID, n.Number, c, r.Text)
 				}
 			}
 		}

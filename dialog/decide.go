@@ -188,11 +188,12 @@ func (t *turn) answerArticle(id string) Reply {
 	}
 	t.leaveFlowFor("")
 	t.st.Article = a.ID
+	text, htm := leadFirst(a.Lead, a.Body.Text, a.Body.HTML)
 	return Reply{
 		Kind:    KindAnswer,
 		Lead:    a.Lead,
-		Text:    a.Body.Text,
-		HTML:    a.Body.HTML,
+		Text:    text,
+		HTML:    htm,
 		Sources: t.e.kb.Sources(a.Sources),
 		Article: a.ID,
 		Buttons: t.answerButtons(a),
@@ -327,11 +328,20 @@ func (t *turn) restart() Reply {
 	r := Reply{Kind: KindAnswer, Text: restartText + promptText,
 		HTML: "<p>" + restartText + html.EscapeString(promptText) + "</p>", Buttons: t.suggestions()}
 	if a, ok := t.e.kb.Article(greetingArticle); ok {
+		text, htm := leadFirst(a.Lead, a.Body.Text, a.Body.HTML)
 		r.Article, r.Lead = a.ID, a.Lead
-		r.Text = restartText + "\n\n" + a.Body.Text
-		r.HTML = "<p>" + restartText + "</p>" + a.Body.HTML
+		r.Text = restartText + "\n\n" + text
+		r.HTML = "<p>" + restartText + "</p>" + htm
 	}
 	return r
+}
+
+// leadFirst opens an answer's text and HTML with its lead, the HTML one in bold.
+func leadFirst(lead, text, htm string) (string, string) {
+	if lead == "" {
+		return text, htm
+	}
+	return lead + "\n\n" + strings.TrimSpace(text), "<p><strong>" + html.EscapeString(lead) + "</strong></p>" + htm
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }

@@ -248,6 +248,7 @@ func (t *turn) finishFlow(f *knowledge.Flow) Reply {
 		text += "\n\n" + detailsLabel + "\n\n" + more.text()
 		htm += "<details><summary>" + detailsLabel + "</summary>" + more.html() + "</details>"
 	}
+	text, htm = leadFirst(lead, text, htm)
 	r := Reply{Kind: KindAnswer, Lead: t.fill(lead, false), Text: t.fill(strings.TrimSpace(text), false),
 		HTML: t.fill(htm, true), Article: f.Article, Flow: f.ID, Sources: t.e.kb.Sources(sources...)}
 	if f.CopyTitle != "" {
@@ -255,7 +256,8 @@ func (t *turn) finishFlow(f *knowledge.Flow) Reply {
 	}
 	if a, ok := t.e.kb.Article(f.Article); ok {
 		if len(used) == 0 { // no part applies: the article still answers
-			r.Lead, r.Text, r.HTML, r.Sources = a.Lead, a.Body.Text, a.Body.HTML, t.e.kb.Sources(a.Sources)
+			r.Lead, r.Sources = a.Lead, t.e.kb.Sources(a.Sources)
+			r.Text, r.HTML = leadFirst(a.Lead, a.Body.Text, a.Body.HTML)
 		}
 		r.Buttons = t.answerButtons(a)
 		// The flow is done; its own start button would only repeat it.

@@ -69,7 +69,7 @@ func differences(turn knowledge.Turn, r Reply) []string {
 	if x.Button != "" && !hasButton(r.Buttons, x.Button) {
 		out = append(out, fmt.Sprintf("button: %q not offered (got %s)", x.Button, buttonValues(r.Buttons)))
 	}
-	shown := r.Shown()
+	shown := r.Text
 	for _, s := range turn.Contains {
 		if !strings.Contains(shown, s) {
 			out = append(out, fmt.Sprintf("text does not contain %q", s))

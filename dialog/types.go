@@ -56,8 +56,9 @@ type FlowState struct {
 // Reply is the engine's answer to one turn.
 type Reply struct {
 	Kind Kind
-	// Lead is, for an answer, the first thing to do: one plain sentence the page shows first,
-	// in bold. Text and HTML hold the rest of the answer.
+	// Lead is, for an answer, the first thing to do: one plain sentence pages show first, in
+	// bold. Text and HTML open with it too (as a bold first paragraph), so a client that does
+	// not know the field still shows it; a page that does finds it there and marks it.
 	Lead string
 	Text string // plain text
 	HTML string // safe HTML
@@ -73,14 +74,6 @@ type Reply struct {
 	KBVersion string
 	Priority  string // PriorityCrisis when the reply carries crisis resources, else empty
 	Trace     *Trace // why: always filled; callers decide whether to show it
-}
-
-// Shown is the reply's words as a user reads them: the lead, then the text.
-func (r Reply) Shown() string {
-	if r.Lead == "" {
-		return r.Text
-	}
-	return r.Lead + "\n\n" + r.Text
 }
 
 // Trace explains a decision: rules tried, the normalised text, the top candidates with their

@@ -93,11 +93,9 @@ func writeFrame(w io.Writer, frame any) error {
 	return nil
 }
 
-// writeAnswer prints the lead and the reply text, then what it rests on and what decided it.
+// writeAnswer prints the reply text (which opens with the lead), then what it rests on and what
+// decided it.
 func writeAnswer(w io.Writer, out bot.Output) {
-	if out.Lead != "" {
-		fmt.Fprintf(w, "lead: %s\n\n", out.Lead)
-	}
 	fmt.Fprintln(w, strings.TrimSpace(out.Text))
 	fmt.Fprintln(w)
 	for _, s := range out.Sources {
