@@ -34,6 +34,8 @@ type state struct {
 	// Channel is the client kind the page said (Context.Channel); the issuer it said is
 	// Dialog.Issuer, where the engine uses it.
 	Channel string `json:"channel,omitempty"`
+	// Last is the latest full answer, for pointing to it when it would come again word for word.
+	Last *lastAnswer `json:"last,omitempty"`
 }
 
 // context is the page context the session keeps.

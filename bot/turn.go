@@ -156,6 +156,7 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 
 		HandoffReason: t.requested,
 	}
+	st.pointToRepeat(&t.out)
 	st.Buttons = reply.Buttons
 	st.remember(sent{MessageID: in.MessageID, ReplyID: t.out.ID, Kind: t.out.Kind,
 		Article: t.out.Article, KBVersion: t.out.KBVersion})

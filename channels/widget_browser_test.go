@@ -180,13 +180,24 @@ func TestChatPageKeyboardIMEAndScreenReaders(t *testing.T) {
 	assert.Equal(t, "您说：", eval[string](ctx, t, `document.querySelector('.msg.user .speaker').textContent`))
 	assert.Equal(t, "助手说：", eval[string](ctx, t, `document.querySelector('.msg.bot[data-reply] .speaker').textContent`))
 
-	// After a choice, focus is back in the input (not on the page body).
+	// The same question again: a pointer to the answer above, which the link reaches.
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`.msg.bot[data-reply] .choice`)),
+		chromedp.SendKeys(chromedp.CSS("#input"), negotiateQuestion),
+		chromedp.Click(chromedp.CSS("#send")),
 		waitFor(`document.querySelectorAll('.msg.bot[data-reply]').length === 2`),
 	))
+	pointer := eval[string](ctx, t, `document.querySelector('.msg.bot[data-reply="s2"] a').getAttribute('href')`)
+	assert.Equal(t, "#reply-s1", pointer)
+	assert.True(t, eval[bool](ctx, t, `!!document.getElementById('reply-s1').querySelector('.feedback')`), "the link reaches the full answer")
+	assert.Less(t, eval[int](ctx, t, `document.querySelector('.msg.bot[data-reply="s2"] .body').innerText.length`), 120)
+
+	// After a choice, focus is back in the input (not on the page body).
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.msg.bot[data-reply="s2"] .choice`)),
+		waitFor(`document.querySelectorAll('.msg.bot[data-reply]').length === 3`),
+	))
 	assert.Equal(t, "input", eval[string](ctx, t, `document.activeElement.id`))
-	assert.Equal(t, 1, eval[int](ctx, t, `window.typingSaid`), "「助手正在回复」 announced once over two turns")
+	assert.Equal(t, 1, eval[int](ctx, t, `window.typingSaid`), "「助手正在回复」 announced once over three turns")
 
 	// Contrast: text 4.5:1, borders and focus rings 3:1.
 	contrasts := eval[map[string]float64](ctx, t, `(() => {`+contrastJS+`
@@ -214,7 +225,7 @@ func TestChatPageKeyboardIMEAndScreenReaders(t *testing.T) {
 	assert.Equal(t, "restart-yes", eval[string](ctx, t, `document.activeElement.id`))
 	screenshot(ctx, t, "chat-confirm-restart.png")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#restart-no"))))
-	assert.Equal(t, 2, sent(), "cancel keeps the conversation")
+	assert.Equal(t, 3, sent(), "cancel keeps the conversation")
 	assert.Equal(t, session, eval[string](ctx, t, `localStorage.getItem('chatbot.session')`))
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#restart")),

@@ -524,7 +524,10 @@
     var crisis = f.priority === 'crisis';
     var msg = el('div', 'msg bot' + (agent ? ' agent' : '') + (f.handoff || f.kind === 'handoff' ? ' handoff' : '') +
       (crisis ? ' crisis' : ''));
-    if (f.id) msg.setAttribute('data-reply', f.id);
+    if (f.id) {
+      msg.setAttribute('data-reply', f.id);
+      msg.id = 'reply-' + f.id; // a later reply may point here (the same question asked again)
+    }
     if (f.article) msg.setAttribute('data-article', f.article);
     if (agent) {
       var who = el('div', 'meta who');
