@@ -21,3 +21,12 @@ func (b *Bot) Issuer(id string) (Issuer, bool) {
 	}
 	return Issuer{ID: bank.ID, Name: bank.Name, Hotline: bank.Hotline, CardLine: bank.CardLine}, true
 }
+
+// Context is the page context of the session as this conversation last knew it. A session that
+// expired under an open socket starts again in it: the page has not changed.
+func (c *Conversation) Context() Context {
+	if c == nil {
+		return Context{}
+	}
+	return c.st.context()
+}

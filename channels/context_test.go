@@ -7,14 +7,19 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"chatbot/bot"
+	"chatbot/bot/bottest"
+	"chatbot/bot/session"
 	"chatbot/channels"
+	"chatbot/dialog"
 )
 
 func TestHelloContext(t *testing.T) {
@@ -180,3 +185,36 @@ func TestCheckEndpoint(t *testing.T) {
 }
 
 var bankCMB = bot.Issuer{ID: "cmb", Name: "招商银行", Hotline: "95555"}
+
+// TestContextOutlivesAnExpiredSession: when the session idles out under an open socket, the new
+// session the server starts keeps the page's issuer.
+func TestContextOutlivesAnExpiredSession(t *testing.T) {
+	now := time.Date(2026, 5, 6, 7, 8, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	eng := bottest.Engine(t)
+	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng }),
+		Store: session.NewMemory(session.Options{TTL: time.Minute, Now: clock})})
+	require.NoError(t, err)
+	ts := startServer(t, channels.Options{Bot: b, Logger: quiet})
+	c := dial(t, ts, nil)
+	c.send(`{"type":"hello","id":"h1","context":{"issuer":"cmb","channel":"web"}}`)
+	first := c.read()
+	require.Equal(t, "welcome", first["type"])
+
+	mu.Lock()
+	now = now.Add(2 * time.Minute) // the session idles out
+	mu.Unlock()
+	c.send(`{"type":"message","id":"c1","text":"客服电话是多少"}`)
+	w := c.read()
+	require.Equal(t, "welcome", w["type"], "frame: %v", w)
+	assert.Equal(t, true, w["expired"])
+	assert.NotEqual(t, first["session"], w["session"])
+	r := c.read()
+	assert.Contains(t, r["text"], "95555", "still the issuer's number in the new session")
+	assert.NotContains(t, r["text"], "95588", "and no other bank's")
+}

@@ -168,7 +168,7 @@ func (s *Server) turn(ctx context.Context, channel string, conv **bot.Conversati
 	out, err := s.bot.Turn(ctx, *conv, in)
 	if errors.Is(err, bot.ErrUnknownSession) {
 		// The welcome has no reply_to: the turn's reply (or error) is the one answer to its id.
-		welcome, oerr := s.open(ctx, conv, "", "", true, bot.Context{}) // the bot keeps no context of a lost session
+		welcome, oerr := s.open(ctx, conv, "", "", true, (*conv).Context()) // the same page: keep its context
 		if oerr != nil {
 			return []any{s.failure(channel, in.MessageID, "open", oerr)}
 		}

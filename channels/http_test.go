@@ -213,6 +213,10 @@ func TestStaticPages(t *testing.T) {
 		{"/static/chat.js", "text/javascript; charset=utf-8", "'hello'"},
 		{"/static/chat.css", "text/css; charset=utf-8", ".bubble"},
 		{"/widget.js", "text/javascript; charset=utf-8", "embed=1"},
+		{"/demo", "text/html; charset=utf-8", `data-issuer="cmb"`},
+		{"/static/demo.js", "text/javascript; charset=utf-8", "ChatbotWidget"},
+		{"/favicon.ico", "image/x-icon", "\x00\x00\x01\x00"},
+		{"/favicon.svg", "image/svg+xml", "<svg"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

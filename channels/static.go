@@ -36,6 +36,9 @@ func staticHandler() http.Handler {
 			http.ServeFileFS(w, r, root, "demo.html")
 		case r.URL.Path == "/favicon.ico", r.URL.Path == "/favicon.svg":
 			w.Header().Set("Cache-Control", "public, max-age=86400")
+			if strings.HasSuffix(r.URL.Path, ".ico") {
+				w.Header().Set("Content-Type", "image/x-icon") // not in Go's built-in table
+			}
 			http.ServeFileFS(w, r, root, strings.TrimPrefix(r.URL.Path, "/"))
 		case strings.HasPrefix(r.URL.Path, "/static/") && !strings.HasSuffix(r.URL.Path, "/"):
 			files.ServeHTTP(w, r)

@@ -90,19 +90,6 @@ func TestDemoPageWithHostileCSS(t *testing.T) {
 	assert.Contains(t, hotline, "95555")
 	assert.NotContains(t, hotline, "95588")
 
-	// A 390 px phone: the open chat is the whole screen.
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
-		waitFor(`(`+launcher+`).hidden`),
-	))
-	p = boxOf(ctx, t, panel)
-	assert.Equal(t, rect{Right: 390, Bottom: 844, Width: 390, Height: 844}, p)
-	composer := boxOf(ctx, t, frameJS+`.querySelector('#composer')`)
-	assert.InDelta(t, 390, composer.Width, 1, "the chat uses the whole width")
-	assert.LessOrEqual(t, composer.Bottom, 844.0, "the input is on screen")
-	time.Sleep(300 * time.Millisecond) // smooth scrolling inside the frame settles
-	screenshot(ctx, t, "demo-phone.png")
-
 	// Escape inside the chat closes the widget and gives focus back to the launcher.
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](frameJS+`.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))`),
@@ -116,6 +103,25 @@ func TestDemoPageWithHostileCSS(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))`),
 		waitFor(`(`+panel+`).hidden`),
 	))
+
+	// A 390 px phone (the page loaded there, as a phone would): the open chat is the whole screen.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2)),
+		chromedp.Navigate(ts.http.URL+"/demo"),
+		waitFor(`!!window.ChatbotWidget && !!document.querySelector('chatbot-widget')`),
+		chromedp.Evaluate[chromedp.Void](`ChatbotWidget.open()`),
+		waitFor(`(`+launcher+`).hidden && !!`+iframe+` && !!`+frameJS+` && `+frameJS+`.querySelectorAll('.msg.bot[data-reply]').length === 2`),
+	))
+	p = boxOf(ctx, t, panel)
+	assert.Equal(t, rect{Right: 390, Bottom: 844, Width: 390, Height: 844}, p)
+	composer := boxOf(ctx, t, frameJS+`.querySelector('#composer')`)
+	assert.InDelta(t, 390, composer.Width, 1, "the chat uses the whole width")
+	assert.LessOrEqual(t, composer.Bottom, 844.0, "the input is on screen")
+	time.Sleep(300 * time.Millisecond) // let the frame paint the resumed conversation
+	screenshot(ctx, t, "demo-phone.png")
+	// The smallest phone, 320 px: still the whole screen.
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(320, 568, chromedp.EmulateMobile, chromedp.EmulateTouch)))
+	assert.Equal(t, rect{Right: 320, Bottom: 568, Width: 320, Height: 568}, boxOf(ctx, t, panel))
 }
 
 // contrastJS defines ratio(a, b), the WCAG contrast of two CSS colours.
