@@ -39,13 +39,17 @@ func (st *state) pointToRepeat(out *Output) {
 		st.Last = &lastAnswer{ReplyID: out.ID, Sum: sum}
 		return
 	}
-	lead := firstStep(out.Text)
+	lead := out.Lead
+	if lead == "" {
+		lead = firstStep(out.Text)
+	}
+	out.Sources, out.CopyText = nil, "" // above, with the full answer
 	out.Text = repeatText + "\n\n" + leadPrefix + lead
 	out.HTML = `<p>这个问题我刚在上面回答过了，完整内容请看<a href="#reply-` + html.EscapeString(st.Last.ReplyID) +
 		`">上一条回答</a>。</p><p><strong>` + html.EscapeString(leadPrefix+lead) + `</strong></p>`
 }
 
-// firstStep is an answer's first paragraph (its 「先做这一件事」), without Markdown emphasis, cut
+// firstStep, for an answer without a lead, is its first paragraph (its 「先做这一件事」), without Markdown emphasis, cut
 // to maxLeadRunes.
 func firstStep(text string) string {
 	first, _, _ := strings.Cut(strings.TrimSpace(text), "\n")

@@ -20,7 +20,9 @@ func TestSameAnswerAgainPointsToIt(t *testing.T) {
 	assert.Equal(t, negotiateArticle, again.Article, "still that article: feedback and follow-ups work")
 	assert.Less(t, len([]rune(again.Text)), len([]rune(first.Text))/2, "short: %q", again.Text)
 	assert.Contains(t, again.Text, "上面")
-	assert.Contains(t, again.Text, firstStep(first.Text), "with the answer's first step")
+	require.NotEmpty(t, first.Lead)
+	assert.Contains(t, again.Text, first.Lead, "with the answer's first step")
+	assert.Equal(t, first.Lead, again.Lead)
 	assert.Contains(t, again.HTML, `href="#reply-`+first.ID+`"`, "a link to the answer above")
 	assert.Equal(t, first.Buttons, again.Buttons)
 

@@ -577,15 +577,18 @@
     if (live) revealStart(msg);
   }
 
-  // showLead puts the reply's first step first, in bold: the first paragraph when it already
-  // says it, else a paragraph of its own above the body.
+  // showLead puts the reply's first step first, in bold: the paragraph that already says it
+  // (answers open with it; a pointer to an earlier answer quotes it second), else a paragraph of
+  // its own above the body.
   function showLead(body, lead) {
     var squash = function (s) { return s.replace(/[\s*：:。.!！]/g, ''); };
-    var first = body.querySelector('p, li');
     var want = squash(lead);
-    if (first && want && squash(first.textContent).indexOf(want) !== -1) {
-      first.classList.add('lead');
-      return;
+    var blocks = body.querySelectorAll('p, li');
+    for (var i = 0; want && i < blocks.length && i < 3; i++) {
+      if (squash(blocks[i].textContent).indexOf(want) !== -1) {
+        blocks[i].classList.add('lead');
+        return;
+      }
     }
     var p = el('p', 'lead');
     var strong = el('strong', '');
