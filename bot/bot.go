@@ -45,6 +45,11 @@ type Options struct {
 	Attempts int
 	// Logger gets one line per turn (masked text only at debug level); nil discards.
 	Logger *slog.Logger
+	// HandoffMode says whether a contact center takes conversations; "" means HandoffModeNone.
+	HandoffMode HandoffMode
+	// WaitTimeout is how long a user waits for a person in stream mode (default
+	// DefaultWaitTimeout) before being told nobody joined and given the hotline.
+	WaitTimeout time.Duration
 }
 
 // Defaults for zero Options fields.
@@ -64,6 +69,9 @@ type Bot struct {
 	history  int
 	attempts int
 	log      *slog.Logger
+
+	handoffMode HandoffMode
+	waitTimeout time.Duration
 }
 
 // New returns a Bot.
@@ -80,6 +88,19 @@ func New(o Options) (*Bot, error) {
 		history:  o.History,
 		attempts: o.Attempts,
 		log:      o.Logger,
+
+		handoffMode: o.HandoffMode,
+		waitTimeout: o.WaitTimeout,
+	}
+	switch b.handoffMode {
+	case "":
+		b.handoffMode = HandoffModeNone
+	case HandoffModeNone, HandoffModeStream:
+	default:
+		return nil, fmt.Errorf("bot: unknown handoff mode %q (none or stream)", o.HandoffMode)
+	}
+	if b.waitTimeout <= 0 {
+		b.waitTimeout = DefaultWaitTimeout
 	}
 	if b.store == nil {
 		b.store = session.NewMemory(session.Options{})
@@ -151,6 +172,12 @@ func (b *Bot) OpenWith(ctx context.Context, requestedID string, c Context) (Sess
 		if err != nil {
 			return Session{}, err
 		}
+	}
+	if b.waitExpired(&st, b.now()) { // nobody joined while the user was away: say so first
+		if err := b.expireWait(ctx, requestedID, st.WaitingSince); err != nil {
+			return Session{}, err
+		}
+		return b.OpenWith(ctx, requestedID, c)
 	}
 	history, bad := decodeEntries(lines)
 	if bad > 0 {

@@ -23,7 +23,7 @@ func (f *fixture) handoffState(t *testing.T, id string) HandoffState {
 
 func TestHandoffLifecycle(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	f.say(t, id, "c1", "我逾期90天了，电话13812345678")
 
@@ -97,7 +97,7 @@ func TestHandoffLifecycle(t *testing.T) {
 }
 
 func TestHandoffCancelledByUser(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	f.say(t, id, "c1", askForPerson)
 	ack := f.say(t, id, "c2", "还要等多久")
@@ -115,7 +115,7 @@ func TestHandoffCancelledByUser(t *testing.T) {
 }
 
 func TestHandoffAfterRepeatedFallbacks(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	var out Output
 	for i, q := range []string{offTopic, "火星上有信号吗", "猫为什么喜欢纸箱", "月亮有多重"} {
@@ -136,7 +136,7 @@ func TestHandoffAfterRepeatedFallbacks(t *testing.T) {
 }
 
 func TestAgentCallsOnUnknownSessions(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	ctx := context.Background()
 	assert.ErrorIs(t, f.bot.AgentJoined(ctx, "bad", "a"), ErrUnknownSession)
 	assert.ErrorIs(t, f.bot.AgentLeft(ctx, "bad"), ErrUnknownSession)
@@ -147,7 +147,7 @@ func TestAgentCallsOnUnknownSessions(t *testing.T) {
 
 func TestFeedback(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	answer := f.say(t, id, "c1", negotiateQuestion)
 	fallback := f.say(t, id, "c2", offTopic)
@@ -193,7 +193,7 @@ func (l *listener) all() []Entry {
 
 func TestAgentConversation(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	var l, other listener
 	stop := f.bot.Listen(id, l.deliver)
@@ -244,7 +244,7 @@ func TestAgentConversation(t *testing.T) {
 
 func TestAgentMessageRefusals(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	f.say(t, id, "c1", askForPerson)
 	require.NoError(t, f.bot.AgentJoined(ctx, id, "a"))

@@ -83,7 +83,7 @@ func TestCrisisFirstInEveryState(t *testing.T) {
 	}
 	for _, s := range crisisStates {
 		t.Run(s.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, streamMode)
 			for _, w := range wordings {
 				checkCrisisFirst(t, f, s, w)
 			}
@@ -100,7 +100,7 @@ func TestSafetySetInEveryState(t *testing.T) {
 	}
 	for _, s := range crisisStates {
 		t.Run(s.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := newFixture(t, streamMode)
 			caught := 0
 			for _, w := range wordings {
 				ok := t.Run(w, func(t *testing.T) { checkCrisisFirst(t, f, s, w) })
@@ -114,7 +114,7 @@ func TestSafetySetInEveryState(t *testing.T) {
 }
 
 func TestHandoffAfterCrisisIsUrgent(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	f.say(t, id, "c1", "我不想活了")
 	out, err := f.bot.Handle(context.Background(), id, Input{MessageID: "c2", Choice: dialog.ChoiceHandoff})
@@ -127,7 +127,7 @@ func TestHandoffAfterCrisisIsUrgent(t *testing.T) {
 }
 
 func TestCalmMessageWhileWaitingIsNotACrisis(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, streamMode)
 	id := f.open(t)
 	f.say(t, id, "c1", askForPerson)
 	out := f.say(t, id, "c2", "等得急死了 利息高得要死")

@@ -36,6 +36,8 @@ type state struct {
 	Channel string `json:"channel,omitempty"`
 	// Last is the latest full answer, for pointing to it when it would come again word for word.
 	Last *lastAnswer `json:"last,omitempty"`
+	// WaitingSince is when the user started waiting for a person (HandoffWaiting).
+	WaitingSince time.Time `json:"waiting_since,omitzero"`
 }
 
 // context is the page context the session keeps.

@@ -97,6 +97,8 @@ type turn struct {
 	forwarded  string            // the user's (masked) words, for the person they wait for or talk to
 	agent      string            // the agent who has the conversation, if any
 	urgent     bool              // the user may be in danger: the handoff events say so
+	timedOut   bool              // the user's wait for a person ended unanswered with this turn
+	at         time.Time         // when the turn happens
 	unanswered string            // the engine's normalised text of a question it could not answer
 	slots      map[string]string // the dialog's slots after a turn that requested a handoff
 }
@@ -114,6 +116,13 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 	}
 
 	var reply dialog.Reply
+	var waitEnded string // set when this message found the user waited for a person too long
+	if b.waitExpired(st, now) {
+		if _, ok := endWait(eng.KB(), st, st.WaitingSince, now); ok {
+			waitEnded, t.timedOut = timedOutText(eng.KB(), st), true
+		}
+	}
+	t.at = now
 	switch {
 	case st.Handoff == HandoffWaiting && in.Choice == dialog.ChoiceRestart:
 		st.Handoff, t.cancelled = HandoffBot, true
@@ -129,6 +138,10 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 	}
 	if reply.KBVersion == "" {
 		reply.KBVersion = eng.KB().Version
+	}
+	if waitEnded != "" {
+		reply.Text = waitEnded + "\n\n" + reply.Text
+		reply.HTML = paragraphs(waitEnded) + reply.HTML
 	}
 	if reply.Priority == dialog.PriorityCrisis {
 		st.Crisis = true
@@ -177,11 +190,16 @@ func (b *Bot) respond(eng *dialog.Engine, st *state, in Input, t *turn) dialog.R
 	reply, next := eng.Respond(st.Dialog, dialog.Input{Text: in.Text, Choice: in.Choice})
 	st.Dialog = next
 	if reply.Kind == dialog.KindHandoff || reply.Handoff {
-		st.Handoff = HandoffWaiting
-		t.requested = events.ReasonAsked
+		reason := events.ReasonAsked
 		if in.Choice != dialog.ChoiceHandoff && before.Fallbacks >= eng.Config().FallbacksBeforeHandoff {
-			t.requested = events.ReasonFallbacks
+			reason = events.ReasonFallbacks
 		}
+		if b.handoffMode != HandoffModeStream {
+			return noPersonReply(eng.KB(), st, reply, reason)
+		}
+		st.Handoff, st.WaitingSince = HandoffWaiting, t.at
+		t.requested = reason
+		reply = queuedReply(reply, reason, b.waitTimeout)
 	}
 	if reply.Kind == dialog.KindFallback && in.Text != "" {
 		t.unanswered = in.Text
@@ -241,6 +259,14 @@ func (b *Bot) afterTurn(ctx context.Context, sessionID string, in Input, t turn)
 		b.emit(ctx, "handoff", func(ctx context.Context) error {
 			return b.events.Handoff(ctx, events.Handoff{Event: events.HandoffCancelled, Session: sessionID, At: now})
 		})
+	}
+	if t.timedOut {
+		b.emit(ctx, "handoff", func(ctx context.Context) error {
+			return b.events.Handoff(ctx, events.Handoff{Event: events.HandoffTimedOut, Session: sessionID, At: now})
+		})
+	}
+	if t.requested != "" {
+		b.scheduleWaitTimeout(sessionID, now)
 	}
 	if t.unanswered != "" {
 		b.emit(ctx, "unanswered", func(ctx context.Context) error {

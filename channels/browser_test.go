@@ -101,7 +101,7 @@ func browser(t *testing.T) context.Context {
 func memoryBotServer(t *testing.T, opts channels.Options) *testServer {
 	t.Helper()
 	eng := bottest.Engine(t)
-	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng })})
+	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng }), HandoffMode: bot.HandoffModeStream})
 	require.NoError(t, err)
 	opts.Bot, opts.Agents, opts.Live = b, b, b
 	return startServer(t, opts)

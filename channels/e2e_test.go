@@ -43,6 +43,8 @@ func redisInstance(t *testing.T, rdb redis.UniversalClient, prefix string, opts 
 		Store:   session.NewRedis(rdb, prefix, session.Options{}),
 		Events:  events.NewRedis(rdb, prefix, events.Options{}),
 		Push:    hub,
+		// A contact center is connected: the agent tests hand conversations to it.
+		HandoffMode: bot.HandoffModeStream,
 	})
 	require.NoError(t, err)
 	opts.Bot, opts.Agents, opts.Live = b, b, b

@@ -27,6 +27,16 @@ type Config struct {
 	HTTP     HTTP     `mapstructure:"http"`
 	Dialog   Dialog   `mapstructure:"dialog"`
 	Shutdown Shutdown `mapstructure:"shutdown"`
+	Handoff  Handoff  `mapstructure:"handoff"`
+}
+
+// Handoff says whether a contact center takes conversations from the bot.
+type Handoff struct {
+	// Mode: "none" (no contact center: asking for a person gets the issuer's hotline, honestly)
+	// or "stream" (handoff events go to the Redis stream a contact center reads).
+	Mode string `mapstructure:"mode"`
+	// WaitTimeout: in stream mode, a user nobody has joined by then is told so and given the hotline.
+	WaitTimeout time.Duration `mapstructure:"wait_timeout"`
 }
 
 // Redis says where sessions, transcripts and events live. No address means in-memory sessions.
@@ -159,6 +169,8 @@ var Keys = []Key{
 	{Name: "dialog.follow_up_boost", Default: dialog.DefaultConfig().FollowUpBoost, Usage: "score added to the previous article for a short follow-up question"},
 	{Name: "dialog.fallbacks_before_handoff", Default: dialog.DefaultConfig().FallbacksBeforeHandoff, Usage: "consecutive fallbacks before a human is offered"},
 	{Name: "shutdown.grace", Default: 10 * time.Second, Usage: "time turns in flight get to finish on SIGINT/SIGTERM"},
+	{Name: "handoff.mode", Default: "none", Usage: "none: no contact center is connected, asking for a person gets the issuer's hotline; stream: handoff events go to the Redis stream for a contact center"},
+	{Name: "handoff.wait_timeout", Default: 3 * time.Minute, Usage: "in stream mode, after this long with nobody joining, the waiting user is told so and given the hotline"},
 }
 
 // DialogConfig is the engine's part of the configuration.

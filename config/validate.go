@@ -28,6 +28,7 @@ func (c *Config) normalise() {
 	c.KB.Dir = strings.TrimSpace(c.KB.Dir)
 	c.Log.Level = strings.ToLower(strings.TrimSpace(c.Log.Level))
 	c.Log.Format = strings.ToLower(strings.TrimSpace(c.Log.Format))
+	c.Handoff.Mode = strings.ToLower(strings.TrimSpace(c.Handoff.Mode))
 }
 
 func cleanList(items []string) []string {
@@ -57,6 +58,7 @@ func (c *Config) Validate() error {
 		c.checkHTTP,
 		c.checkDialog,
 		func() error { return positive("shutdown.grace", c.Shutdown.Grace > 0, c.Shutdown.Grace) },
+		c.checkHandoff,
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -190,6 +192,16 @@ func (c *Config) TrustedProxies() ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// HandoffModes are the accepted values of handoff.mode.
+var HandoffModes = []string{"none", "stream"}
+
+func (c *Config) checkHandoff() error {
+	if !slices.Contains(HandoffModes, c.Handoff.Mode) {
+		return problem("handoff.mode", "%q is not one of %s", c.Handoff.Mode, strings.Join(HandoffModes, ", "))
+	}
+	return positive("handoff.wait_timeout", c.Handoff.WaitTimeout > 0, c.Handoff.WaitTimeout)
 }
 
 func (c *Config) checkDialog() error {

@@ -11,7 +11,7 @@ import (
 func (t *turn) choose(value string) Reply {
 	t.note("button " + value)
 	switch {
-	case value == ChoiceHandoff:
+	case value == ChoiceHandoff, value == ChoiceArticle+humanAgentArticle: // every 人工 button hands off
 		t.outcome = outHandoffRequest
 		return t.handoff("")
 	case value == ChoiceRestart:

@@ -221,7 +221,12 @@ func (t *turn) answerButtons(a *knowledge.Article) []knowledge.Button {
 	return bs
 }
 
+// articleButton answers an article when pressed; the human-agent article's button asks for a
+// person, as its label promises.
 func articleButton(a *knowledge.Article) knowledge.Button {
+	if a.ID == humanAgentArticle {
+		return knowledge.Button{Label: a.Title, Value: ChoiceHandoff}
+	}
 	return knowledge.Button{Label: a.Title, Value: ChoiceArticle + a.ID}
 }
 

@@ -57,3 +57,20 @@ func TestPriorityOnlyOnCrisisResources(t *testing.T) {
 	r, _ = e.Respond(State{}, Input{Choice: ChoiceArticle + "emotional-support"})
 	assert.Equal(t, PriorityCrisis, r.Priority, "the crisis article reached by a button carries the same resources")
 }
+
+// Every 人工 button hands off: the related human-agent button under the crisis answer, and an
+// old article:human-agent button pressed from the history.
+func TestEveryPersonButtonHandsOff(t *testing.T) {
+	e := embedded(t)
+	r, _ := e.Respond(State{}, Input{Text: "我不想活了"})
+	var found bool
+	for _, b := range r.Buttons {
+		if b.Label == "转人工客服" {
+			found = true
+			assert.Equal(t, ChoiceHandoff, b.Value)
+		}
+	}
+	assert.True(t, found, "the crisis answer offers a person: %v", r.Buttons)
+	r, _ = e.Respond(State{}, Input{Choice: ChoiceArticle + humanAgentArticle})
+	assert.Equal(t, KindHandoff, r.Kind)
+}

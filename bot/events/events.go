@@ -19,6 +19,7 @@ const (
 	AgentJoined      HandoffEvent = "agent_joined" // a person took the conversation
 	AgentLeft        HandoffEvent = "agent_left"   // the person left; the bot answers again
 	HandoffCancelled HandoffEvent = "cancelled"    // the user went back to the bot before anyone joined
+	HandoffTimedOut  HandoffEvent = "timed_out"    // nobody joined in time: the user was given the hotline
 	// UserMessage carries what the user wrote while waiting for, or talking to, a person (one
 	// masked transcript line): the contact center shows it to the agent.
 	UserMessage HandoffEvent = "user_message"

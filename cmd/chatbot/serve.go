@@ -74,12 +74,14 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 			st.Source, strings.Join(st.Problems, "\n"))
 	}
 	chatbot, err := bot.New(bot.Options{
-		Engines: lib,
-		Store:   b.store,
-		Events:  b.events,
-		Push:    b.push,
-		History: cfg.Session.History,
-		Logger:  log,
+		Engines:     lib,
+		Store:       b.store,
+		Events:      b.events,
+		Push:        b.push,
+		History:     cfg.Session.History,
+		Logger:      log,
+		HandoffMode: bot.HandoffMode(cfg.Handoff.Mode),
+		WaitTimeout: cfg.Handoff.WaitTimeout,
 	})
 	if err != nil {
 		return err
