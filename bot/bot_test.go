@@ -394,5 +394,6 @@ func TestAnswerFieldsTravel(t *testing.T) {
 	h = f.history(t, id)
 	assert.Equal(t, plan.CopyText, h[len(h)-1].CopyText)
 }
+
 // streamMode connects a contact center: handoffs put the user in the queue for a person.
 func streamMode(o *Options) { o.HandoffMode = HandoffModeStream }

@@ -139,14 +139,11 @@ func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
 	if r.Kind != KindFallback && r.Kind != KindHandoff {
 		t.st.Fallbacks = 0
 	}
-	if t.msg.Personal {
-		r.Text = privacyReminderText + "\n\n" + r.Text
-		r.HTML = privacyReminderHTML + r.HTML
-	}
+	e.markPriority(&r)
+	t.remindPrivacy(&r)
 	if len(t.tr.Slots) == 0 {
 		t.tr.Slots = nil
 	}
-	e.markPriority(&r)
 	r.KBVersion = e.kb.Version
 	r.Trace = t.tr
 	return r, t.st, t.outcome

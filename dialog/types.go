@@ -42,6 +42,8 @@ type State struct {
 	// Issuer is the bank id of the site or app the user chats on (the page's context). It is
 	// the bank slot whenever the user has not named another bank, and survives a restart.
 	Issuer string `json:"issuer,omitempty"`
+	// Reminded: the privacy reminder was given (once per session).
+	Reminded bool `json:"reminded,omitempty"`
 }
 
 // FlowState is where a running flow is.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"chatbot/config"
 )
 
 // result is what one in-process run of the command line printed and returned.
@@ -187,4 +190,17 @@ func TestHealthzURL(t *testing.T) {
 			assert.Equal(t, want, healthzURL(listen))
 		})
 	}
+}
+
+func TestLogsAreMaskedAtEveryLevel(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(config.Log{Level: "debug", Format: "json"}, &buf)
+	log.Debug("text 13812345678", "text", "卡号6222021234567890", "session", "0123456789abcdef0123456789abcdef")
+	log.Error("failed", "err", errors.New("request quoted 密码是abc123 and a@b.example"))
+	out := buf.String()
+	for _, leak := range []string{"13812345678", "6222021234567890", "abc123", "a@b.example"} {
+		assert.NotContains(t, out, leak)
+	}
+	assert.Contains(t, out, "0123456789abcdef0123456789abcdef", "session ids stay whole")
+	assert.Contains(t, out, "138****5678")
 }
