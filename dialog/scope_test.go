@@ -21,8 +21,8 @@ func TestScopeModel(t *testing.T) {
 		{"分期买的手机 手续费是怎么算的", true, "installment"},
 		{"已经逾期了 还能不能申请分期", false, "installment"},
 		{"这张卡的账单能分期吗", false, ""}, // a bill installment is a repayment option
-		{"为什么我往卡里还款老是还不进去", true, "payment-failure"},
-		{"我的信用卡为啥还不上钱了", true, "payment-failure"},
+		{"为什么我往卡里还款老是还不进去", true, "payment-channel"},
+		{"我的信用卡为啥还不上钱了", true, "why-cannot-pay"},
 		{"这个月的卡还不上了 怎么办才好", false, ""},
 		{"临时额度到期了要一次还清吗", true, "credit-limit"},
 		{"花呗和芝麻分是什么关系", true, "platform"},
