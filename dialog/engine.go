@@ -26,6 +26,7 @@ type Engine struct {
 	required map[string]bool
 	safety   safety // crisis recognition, checked before anything else
 	scope    *scopeModel
+	courtesy courtesy
 }
 
 // DefaultConfig returns the thresholds the engine was tuned with on the built-in knowledge base.
@@ -68,6 +69,7 @@ func New(kb *knowledge.KB, cfg Config) (*Engine, error) {
 		required:       requiredArticles(kb.Rules),
 		safety:         newSafety(kb),
 		scope:          newScopeModel(n, kb.Scope),
+		courtesy:       newCourtesy(n),
 	}
 	if e.safety.article != "" {
 		e.safetyArticles[e.safety.article] = true
@@ -193,7 +195,7 @@ func (t *turn) say(text string) Reply {
 		return t.prompt()
 	}
 	t.learnSlots()
-	m := matchRules(e.rules, &t.msg, t.tr.Slots, t.tr)
+	m := matchRules(e.rules, &t.msg, e.words.focus(t.msg), t.tr.Slots, t.tr)
 	if m.act != nil {
 		return t.applyRule(m.act)
 	}
@@ -264,7 +266,12 @@ func (t *turn) leaveFlowFor(keep string) {
 // scores ranks the articles for the message, once per turn.
 func (t *turn) scores() []Candidate {
 	if !t.scored {
-		t.cands = t.e.index.scoreExcept(t.msg.Text, t.held)
+		text := t.msg.Text
+		if s, ok := t.e.courtesy.strip(text); ok {
+			t.note("courtesy words left out of scoring")
+			text = s
+		}
+		t.cands = t.e.index.scoreExcept(text, t.held)
 		t.scored = true
 	}
 	return t.cands

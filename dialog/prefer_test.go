@@ -185,3 +185,64 @@ func TestRuleWordsSurviveRewrites(t *testing.T) {
 		}
 	}
 }
+
+// TestAskedClause: in a message of several clauses, a prefer rule's asked-about word must be in
+// the clause that asks, and unless_asked cancels only from there; a word said in passing does not
+// decide.
+func TestAskedClause(t *testing.T) {
+	fees := prefer("fees", "late-fees", "逾期&违约金")
+	plan := prefer("plan", "credit-report", "逾期&协商")
+	plan.UnlessAsked = [][]string{{"违约金"}}
+	tests := []struct {
+		name, in, want, trace string
+	}{
+		{"asked in the last clause", "逾期两个月了 违约金怎么算", "fees", "逾期&违约金"},
+		{"said in passing", "逾期两个月了 违约金交了不少 现在卡还能用吗", "", "not asked"},
+		{"said in passing, another rule asked", "逾期两个月了 违约金交了不少 想跟银行协商", "plan", ""},
+		{"one clause: unless_asked reads the whole message", "逾期了违约金交了想协商", "fees", "unless asked 违约金"},
+		{"unless_asked in passing does not cancel", "逾期了 违约金好几千 想跟银行协商一下", "plan", ""},
+		{"unless_asked in the asked clause cancels", "逾期了 想协商违约金", "fees", "unless asked 违约金"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := preferEngine(t, plan, fees)
+			r, _ := e.Respond(State{}, Input{Text: tt.in})
+			var matched, traces []string
+			for _, rt := range r.Trace.Rules {
+				if rt.ID == "fees" || rt.ID == "plan" {
+					if rt.Matched {
+						matched = append(matched, rt.ID)
+					}
+					traces = append(traces, rt.Pattern)
+				}
+			}
+			if tt.want == "" && len(matched) > 0 || tt.want != "" && (len(matched) != 1 || matched[0] != tt.want) {
+				t.Errorf("matched %v, want %q; traces %q", matched, tt.want, traces)
+			}
+			if tt.trace != "" && !strings.Contains(strings.Join(traces, " | "), tt.trace) {
+				t.Errorf("traces %q lack %q", traces, tt.trace)
+			}
+		})
+	}
+}
+
+// TestCourtesyLeftOutOfScoring: a greeting in front of a real question does not make it a
+// greeting; a greeting alone still is one.
+func TestCourtesyLeftOutOfScoring(t *testing.T) {
+	e := embedded(t)
+	r, _ := e.Respond(State{}, Input{Text: "你好 请问一下 信用卡逾期三个月了会不会被起诉"})
+	if r.Article == "smalltalk-greeting" || !strings.Contains(r.Trace.Decision, "courtesy") {
+		t.Errorf("got %s (%s), want the question answered without the greeting", r.Article, r.Trace.Decision)
+	}
+	if r, _ := e.Respond(State{}, Input{Text: "你好呀"}); r.Article != "smalltalk-greeting" {
+		t.Errorf("a greeting alone: got %s", r.Article)
+	}
+	c := e.courtesy
+	for in, want := range map[string]string{"你好我想问一下信用卡逾期了怎么办": "信用卡逾期了怎么办", "你好 逾期了怎么办": "你好 逾期了怎么办", "谢谢": "谢谢"} {
+		text := e.norm.normalise(in).Text
+		got, _ := c.strip(text)
+		if got != e.norm.normalise(want).Text && !(got == text && want == in) {
+			t.Errorf("strip(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -10,9 +10,10 @@ import (
 
 // compiledRule is a knowledge-base rule with its words normalised like messages are.
 type compiledRule struct {
-	rule     *knowledge.Rule
-	patterns []rulePattern
-	unless   []rulePattern
+	rule        *knowledge.Rule
+	patterns    []rulePattern
+	unless      []rulePattern
+	unlessAsked []rulePattern
 }
 
 // rulePattern is one pattern: for each of its words, the alternatives (「逾期|违约」), any one of
@@ -32,7 +33,8 @@ func (w ruleWord) in(m *normalised) bool {
 func compileRules(n *normaliser, rules []*knowledge.Rule) []compiledRule {
 	out := make([]compiledRule, 0, len(rules))
 	for _, r := range rules {
-		out = append(out, compiledRule{rule: r, patterns: compilePatterns(n, r.Patterns), unless: compilePatterns(n, r.Unless)})
+		out = append(out, compiledRule{rule: r, patterns: compilePatterns(n, r.Patterns), unless: compilePatterns(n, r.Unless),
+			unlessAsked: compilePatterns(n, r.UnlessAsked)})
 	}
 	return out
 }
@@ -94,7 +96,11 @@ func requiredArticles(rules []*knowledge.Rule) map[string]bool {
 // first one that matches is kept for scoring, later prefer rules are not checked. Require rules
 // never end it either: each one checked lets its article be scored. slots are the slots
 // understood from the message, for prefer rules' `when`.
-func matchRules(rules []compiledRule, msg *normalised, slots map[string]string, tr *Trace) ruleMatch {
+//
+// focus is the clause the message asks in (see slotWords.focus; "" for a one-clause message): a
+// prefer rule of several words needs its last word, the thing asked about, there, so a word said
+// in passing in another clause (「每个月光利息就好几千 真的不知道怎么办了」) does not take over.
+func matchRules(rules []compiledRule, msg *normalised, focus string, slots map[string]string, tr *Trace) ruleMatch {
 	var m ruleMatch
 	if tr.Rules == nil {
 		tr.Rules = make([]RuleTrace, 0, len(rules)) // one allocation, however many rules are traced
@@ -104,13 +110,29 @@ func matchRules(rules []compiledRule, msg *normalised, slots map[string]string, 
 		if prefer && m.prefer != nil {
 			continue
 		}
-		p, ok := firstMatch(r.patterns, msg)
+		var p string
+		var ok bool
+		if prefer && focus != "" {
+			p, ok = firstMatchAsked(r.patterns, msg, focus)
+			if !ok {
+				if side, found := firstMatch(r.patterns, msg); found {
+					tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: side + " (not asked: the question is 「" + focus + "」)"})
+					continue
+				}
+			}
+		} else {
+			p, ok = firstMatch(r.patterns, msg)
+		}
 		if !ok {
 			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID})
 			continue
 		}
 		if u, cancelled := firstMatch(r.unless, msg); cancelled {
 			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless " + u + ")"})
+			continue
+		}
+		if u, cancelled := r.askedElse(msg, focus); cancelled {
+			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless asked " + u + ")"})
 			continue
 		}
 		if prefer && len(r.rule.When) > 0 {
@@ -174,6 +196,43 @@ func firstMatch(patterns []rulePattern, m *normalised) (string, bool) {
 				found[i], _ = anyIn(alts, m)
 			}
 			return strings.Join(found, "&"), true
+		}
+	}
+	return "", false
+}
+
+// askedElse returns the unless_asked pattern found in the clause the message asks in (the whole
+// message when it has one clause).
+func (r compiledRule) askedElse(msg *normalised, focus string) (string, bool) {
+	if len(r.unlessAsked) == 0 {
+		return "", false
+	}
+	if focus == "" {
+		return firstMatch(r.unlessAsked, msg)
+	}
+	f := normalised{Text: focus}
+	return firstMatch(r.unlessAsked, &f)
+}
+
+// firstMatchAsked is firstMatch for a message of several clauses: a pattern of several words
+// matches only when one alternative of its last word is in the focus clause.
+func firstMatchAsked(patterns []rulePattern, m *normalised, focus string) (string, bool) {
+	for _, p := range patterns {
+		if len(p) > 1 {
+			last := p[len(p)-1]
+			asked := false
+			for _, w := range last {
+				if strings.Contains(focus, w.norm) {
+					asked = true
+					break
+				}
+			}
+			if !asked {
+				continue
+			}
+		}
+		if s, ok := firstMatch([]rulePattern{p}, m); ok {
+			return s, true
 		}
 	}
 	return "", false

@@ -249,6 +249,31 @@ func (w slotWords) isUnsure(text string) bool {
 	return text == ""
 }
 
+// minFocusRunes: a question clause shorter than this (「怎么办」) asks about the clause before it.
+const minFocusRunes = 5
+
+// focus returns the clause a message of several clauses asks in: the last one holding a question
+// word, or the last one when none does, joined to the clause before it when it is short. It is
+// "" for a message of one clause.
+func (w slotWords) focus(m normalised) string {
+	clauses := strings.Fields(m.Spaced)
+	if len(clauses) < 2 {
+		return ""
+	}
+	at := len(clauses) - 1
+	for i := len(clauses) - 1; i >= 0; i-- {
+		if w.isQuestion(clauses[i]) {
+			at = i
+			break
+		}
+	}
+	f := clauses[at]
+	if at > 0 && runeLen(f) < minFocusRunes {
+		f = clauses[at-1] + f
+	}
+	return f
+}
+
 // isQuestion reports whether text asks something (「会上征信吗」) rather than only states.
 func (w slotWords) isQuestion(text string) bool {
 	_, ok := containsAny(text, w.question)

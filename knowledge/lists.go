@@ -146,7 +146,7 @@ func (l *loader) loadBanks() []*Bank {
 	return out
 }
 
-var ruleFields = []string{"id", "kind", "patterns", "unless", "article", "action", "flow", "when"}
+var ruleFields = []string{"id", "kind", "patterns", "unless", "unless_asked", "article", "action", "flow", "when"}
 
 // messageSlots are the slots a prefer rule's `when` may name: the ones the engine reads from any
 // message, not only when a flow asks.
@@ -184,6 +184,10 @@ func (l *loader) loadRules() []*Rule {
 		ids[r.ID] = r.Pos
 		r.Patterns = l.patterns(f.list(fs, "patterns"))
 		r.Unless = l.patterns(f.list(fs, "unless"))
+		r.UnlessAsked = l.patterns(f.list(fs, "unless_asked"))
+		if len(r.UnlessAsked) > 0 && r.Kind != RulePrefer {
+			f.errorf(fs.byKey["unless_asked"].key, "unless_asked is only for prefer rules")
+		}
 		if len(r.Patterns) == 0 {
 			f.errorf(n, "rule has no patterns")
 		}

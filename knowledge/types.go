@@ -122,6 +122,10 @@ type Rule struct {
 	// A word may list alternatives separated by "|" ("逾期|违约&能用"): any one of them will do.
 	Patterns [][]string
 	Unless   [][]string
+	// UnlessAsked (prefer rules only) cancels the rule like Unless, but only when the words are in
+	// the clause the message asks in: 「利息」 asked about is another topic, 「利息」 said in passing
+	// (「每月利息好几千 现在能分期吗」) is not.
+	UnlessAsked [][]string
 	Article  string
 	Action   string // for commands: "handoff" or "restart"
 	Flow     string

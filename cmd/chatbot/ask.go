@@ -129,8 +129,11 @@ func writeTrace(w io.Writer, tr *dialog.Trace) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, r := range tr.Rules {
 			verdict := "no match"
-			if r.Matched {
+			switch {
+			case r.Matched:
 				verdict = "MATCH " + r.Pattern
+			case r.Pattern != "":
+				verdict = "skipped: " + r.Pattern
 			}
 			fmt.Fprintf(tw, "  %s\t%s\n", r.ID, verdict)
 		}
