@@ -126,9 +126,9 @@ type Rule struct {
 	// the clause the message asks in: 「利息」 asked about is another topic, 「利息」 said in passing
 	// (「每月利息好几千 现在能分期吗」) is not.
 	UnlessAsked [][]string
-	Article  string
-	Action   string // for commands: "handoff" or "restart"
-	Flow     string
+	Article     string
+	Action      string // for commands: "handoff" or "restart"
+	Flow        string
 	// When (prefer rules only): slot name -> accepted values or ranges, as in a flow part's
 	// when; checked against the slots understood from the message (bank, days_overdue, amount).
 	When map[string][]string
