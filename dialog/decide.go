@@ -9,6 +9,13 @@ import (
 	"chatbot/knowledge"
 )
 
+// A message of at least longMessageRunes that names trouble (scope model) is answered from
+// longMessageThreshold times the answer threshold.
+const (
+	longMessageRunes     = 30
+	longMessageThreshold = 0.7
+)
+
 // Limits on what a reply offers.
 const (
 	maxRelated     = 3 // related-article buttons under an answer
@@ -65,9 +72,15 @@ func (t *turn) decide() Reply {
 			t.prefer.Article, t.prefer.ID, v.trouble, top.Article, top.Score))
 		return t.answerArticle(t.prefer.Article)
 	}
+	threshold := cfg.AnswerThreshold
+	if v.trouble != "" && runeLen(t.msg.Text) >= longMessageRunes {
+		// A long message spreads its weight over many words, so its best score is lower; one that
+		// names trouble is still a question for this assistant.
+		threshold *= longMessageThreshold
+	}
 	switch {
-	case top.Score < cfg.AnswerThreshold:
-		t.note(fmt.Sprintf("fallback: top %s %.3f < answer threshold %.3f", top.Article, top.Score, cfg.AnswerThreshold))
+	case top.Score < threshold:
+		t.note(fmt.Sprintf("fallback: top %s %.3f < answer threshold %.3f", top.Article, top.Score, threshold))
 		return t.fallback()
 	case top.Article == outOfScope:
 		t.note(fmt.Sprintf("fallback: out-of-scope examples scored best (%.3f, %q)", top.Score, top.Example))
@@ -75,7 +88,7 @@ func (t *turn) decide() Reply {
 	}
 	if preferred { // the editor's rule settles what a clarify question would ask
 		t.note(fmt.Sprintf("answer %s: score %.3f >= threshold %.3f, chosen by prefer rule %s",
-			top.Article, top.Score, cfg.AnswerThreshold, t.prefer.ID))
+			top.Article, top.Score, threshold, t.prefer.ID))
 		return t.answerArticle(top.Article)
 	}
 	if near := closeCandidates(cands, cfg.ClarifyMargin); len(near) > 1 {
@@ -89,7 +102,7 @@ func (t *turn) decide() Reply {
 		gap = lead(top, cands[1])
 	}
 	t.note(fmt.Sprintf("answer %s: score %.3f >= threshold %.3f, lead %.1f%% >= margin %.1f%%",
-		top.Article, top.Score, cfg.AnswerThreshold, 100*gap, 100*cfg.ClarifyMargin))
+		top.Article, top.Score, threshold, 100*gap, 100*cfg.ClarifyMargin))
 	return t.answerArticle(top.Article)
 }
 

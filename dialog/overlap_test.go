@@ -44,7 +44,7 @@ func learnedTexts(kb *knowledge.KB) []kbText {
 		out = append(out, kbText{at(q.Pos), q.Text, false, false})
 	}
 	for _, r := range kb.Rules {
-		for _, ps := range [][][]string{r.Patterns, r.Unless} {
+		for _, ps := range [][][]string{r.Patterns, r.Unless, r.UnlessAsked} {
 			for _, p := range ps {
 				out = append(out, kbText{at(r.Pos) + " rule " + r.ID, strings.Join(p, ""), false, true})
 				for _, w := range p {
