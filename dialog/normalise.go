@@ -28,7 +28,8 @@ const maxMessageRunes = 500
 // normaliser rewrites messages (and the knowledge base's own wording) into one canonical form.
 // It is built once per knowledge base and is safe for concurrent use.
 type normaliser struct {
-	vocab *textnorm.Replacer // vocabulary variants -> canonical words, bank names -> bankToken
+	vocab    *textnorm.Replacer // vocabulary variants -> canonical words, bank names -> bankToken
+	variants []string           // every From of vocab, for swallows
 }
 
 // normalised is a message in canonical form.
@@ -37,7 +38,11 @@ type normalised struct {
 	Text   string // Spaced without separators: what rules and scoring see
 	// Plain is Text before the vocabulary rewrote it: a rule word that a longer variant swallowed
 	// (还了 in 全还了 -> 还清) is still found here.
-	Plain    string
+	Plain string
+	// pairs holds the character pairs of Text, so rule words that cannot be there are passed
+	// over without a search (filtered: pairs was filled).
+	pairs    pairFilter
+	filtered bool
 	Banks    []string // bank ids mentioned, in order of first mention
 	Personal bool     // a card, ID or phone number was found (and dropped)
 }
@@ -62,7 +67,65 @@ func newNormaliser(kb *knowledge.KB) *normaliser {
 		}
 	}
 	rules = append(rules, colloquial...)
-	return &normaliser{vocab: textnorm.NewReplacer(rules)}
+	n := &normaliser{vocab: textnorm.NewReplacer(rules)}
+	for _, r := range rules {
+		n.variants = append(n.variants, r.From)
+	}
+	return n
+}
+
+// pairFilter is a 1024-bit Bloom filter of a text's pairs of adjacent characters: a word of two or
+// more characters whose first pair is not in it is not in the text.
+type pairFilter [16]uint64
+
+func pairBit(a, b rune) uint32 {
+	return (uint32(a)*0x9E3779B1 ^ uint32(b)*0x85EBCA77) >> 22 // 10 bits
+}
+
+func newPairFilter(text string) pairFilter {
+	var f pairFilter
+	prev := rune(-1)
+	for _, r := range text {
+		if prev >= 0 {
+			b := pairBit(prev, r)
+			f[b>>6] |= 1 << (b & 63)
+		}
+		prev = r
+	}
+	return f
+}
+
+// firstPair returns the filter bit of a word's first two characters; ok is false for a word of
+// one character, which the filter cannot rule out.
+func firstPair(word string) (uint32, bool) {
+	var rs [2]rune
+	n := 0
+	for _, r := range word {
+		rs[n] = r
+		if n++; n == 2 {
+			return pairBit(rs[0], rs[1]), true
+		}
+	}
+	return 0, false
+}
+
+func (f *pairFilter) has(bit uint32) bool { return f[bit>>6]&(1<<(bit&63)) != 0 }
+
+// swallows reports whether a vocabulary rewrite can take a word's characters with it: a variant
+// that holds the word (全还了 holds 还了) or overlaps its start or end. Only such words need looking
+// for in the message as written.
+func (n *normaliser) swallows(word string) bool {
+	for _, v := range n.variants {
+		if v != word && strings.Contains(v, word) {
+			return true
+		}
+		for k := 1; k < len(v) && k < len(word); k++ {
+			if strings.HasSuffix(v, word[:k]) || strings.HasPrefix(v, word[len(word)-k:]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // prepare is normalisation without the vocabulary: fold, clean, numbers, no separators.
@@ -86,6 +149,7 @@ func (n *normaliser) normalise(s string) normalised {
 		}
 	})
 	out.Text = textnorm.Squeeze(out.Spaced)
+	out.pairs, out.filtered = newPairFilter(out.Text), true
 	return out
 }
 

@@ -21,13 +21,23 @@ type compiledRule struct {
 type rulePattern [][]ruleWord
 
 // ruleWord is a word of a rule in canonical form (norm, looked for in the normalised message)
-// and as written (plain, looked for in the message before the vocabulary rewrote it), so a
-// rewrite that swallows the word (全还了 -> 还清 swallows 还了) does not break the rule.
-type ruleWord struct{ norm, plain string }
+// and, when a vocabulary rewrite can swallow it, as written (plain, looked for in the message
+// before the vocabulary rewrote it), so 全还了 -> 还清 does not hide the rule word 还了.
+type ruleWord struct {
+	norm, plain string
+	pair        uint32 // pairFilter bit of norm's first two characters
+	paired      bool   // norm has two characters or more: pair is set
+}
 
 // in reports whether the message contains the word, in either form.
 func (w ruleWord) in(m *normalised) bool {
-	return strings.Contains(m.Text, w.norm) || w.plain != "" && strings.Contains(m.Plain, w.plain)
+	if w.plain != "" && strings.Contains(m.Plain, w.plain) {
+		return true
+	}
+	if w.paired && m.filtered && !m.pairs.has(w.pair) {
+		return false
+	}
+	return strings.Contains(m.Text, w.norm)
 }
 
 func compileRules(n *normaliser, rules []*knowledge.Rule) []compiledRule {
@@ -51,7 +61,12 @@ func compilePatterns(n *normaliser, ps [][]string) []rulePattern {
 					alts = nil
 					break
 				}
-				alts = append(alts, ruleWord{norm: norm, plain: prepare(a)})
+				w := ruleWord{norm: norm}
+				w.pair, w.paired = firstPair(norm)
+				if plain := prepare(a); n.swallows(plain) {
+					w.plain = plain
+				}
+				alts = append(alts, w)
 			}
 			if alts == nil {
 				pat = nil
