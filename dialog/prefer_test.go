@@ -186,9 +186,8 @@ func TestRuleWordsSurviveRewrites(t *testing.T) {
 	}
 }
 
-// TestAskedClause: in a message of several clauses, a prefer rule's asked-about word must be in
-// the clause that asks, and unless_asked cancels only from there; a word said in passing does not
-// decide.
+// TestAskedClause: in a message of several clauses, unless_asked cancels a prefer rule only from
+// the clause that asks; a word said in passing elsewhere does not turn the rule off.
 func TestAskedClause(t *testing.T) {
 	fees := prefer("fees", "late-fees", "逾期&违约金")
 	plan := prefer("plan", "credit-report", "逾期&协商")
@@ -196,12 +195,10 @@ func TestAskedClause(t *testing.T) {
 	tests := []struct {
 		name, in, want, trace string
 	}{
-		{"asked in the last clause", "逾期两个月了 违约金怎么算", "fees", "逾期&违约金"},
-		{"said in passing", "逾期两个月了 违约金交了不少 现在卡还能用吗", "", "not asked"},
-		{"said in passing, another rule asked", "逾期两个月了 违约金交了不少 想跟银行协商", "plan", ""},
-		{"one clause: unless_asked reads the whole message", "逾期了违约金交了想协商", "fees", "unless asked 违约金"},
-		{"unless_asked in passing does not cancel", "逾期了 违约金好几千 想跟银行协商一下", "plan", ""},
-		{"unless_asked in the asked clause cancels", "逾期了 想协商违约金", "fees", "unless asked 违约金"},
+		{"said in passing does not cancel", "逾期了 违约金好几千 想跟银行协商一下", "plan", ""},
+		{"asked in the question clause cancels", "逾期了 想协商违约金", "fees", "unless asked 违约金"},
+		{"one clause: the whole message is asked", "逾期了违约金交了想协商", "fees", "unless asked 违约金"},
+		{"a short question clause asks with the clause before", "逾期了想协商违约金 行吗", "fees", "unless asked 违约金"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,7 +213,7 @@ func TestAskedClause(t *testing.T) {
 					traces = append(traces, rt.Pattern)
 				}
 			}
-			if tt.want == "" && len(matched) > 0 || tt.want != "" && (len(matched) != 1 || matched[0] != tt.want) {
+			if len(matched) != 1 || matched[0] != tt.want {
 				t.Errorf("matched %v, want %q; traces %q", matched, tt.want, traces)
 			}
 			if tt.trace != "" && !strings.Contains(strings.Join(traces, " | "), tt.trace) {

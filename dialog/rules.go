@@ -113,8 +113,8 @@ func requiredArticles(rules []*knowledge.Rule) map[string]bool {
 // understood from the message, for prefer rules' `when`.
 //
 // focus is the clause the message asks in (see slotWords.focus; "" for a one-clause message): a
-// prefer rule of several words needs its last word, the thing asked about, there, so a word said
-// in passing in another clause (「每个月光利息就好几千 真的不知道怎么办了」) does not take over.
+// prefer rule's unless_asked words cancel it only from there, so a word said in passing in another
+// clause (「每个月光利息就好几千 真的不知道怎么办了」) does not turn the rule off.
 func matchRules(rules []compiledRule, msg *normalised, focus string, slots map[string]string, tr *Trace) ruleMatch {
 	var m ruleMatch
 	if tr.Rules == nil {
@@ -125,19 +125,7 @@ func matchRules(rules []compiledRule, msg *normalised, focus string, slots map[s
 		if prefer && m.prefer != nil {
 			continue
 		}
-		var p string
-		var ok bool
-		if prefer && focus != "" {
-			p, ok = firstMatchAsked(r.patterns, msg, focus)
-			if !ok {
-				if side, found := firstMatch(r.patterns, msg); found {
-					tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: side + " (not asked: the question is 「" + focus + "」)"})
-					continue
-				}
-			}
-		} else {
-			p, ok = firstMatch(r.patterns, msg)
-		}
+		p, ok := firstMatch(r.patterns, msg)
 		if !ok {
 			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID})
 			continue
@@ -227,30 +215,6 @@ func (r compiledRule) askedElse(msg *normalised, focus string) (string, bool) {
 	}
 	f := normalised{Text: focus}
 	return firstMatch(r.unlessAsked, &f)
-}
-
-// firstMatchAsked is firstMatch for a message of several clauses: a pattern of several words
-// matches only when one alternative of its last word is in the focus clause.
-func firstMatchAsked(patterns []rulePattern, m *normalised, focus string) (string, bool) {
-	for _, p := range patterns {
-		if len(p) > 1 {
-			last := p[len(p)-1]
-			asked := false
-			for _, w := range last {
-				if strings.Contains(focus, w.norm) {
-					asked = true
-					break
-				}
-			}
-			if !asked {
-				continue
-			}
-		}
-		if s, ok := firstMatch([]rulePattern{p}, m); ok {
-			return s, true
-		}
-	}
-	return "", false
 }
 
 // anyIn returns the first of the alternatives the message contains.
