@@ -74,3 +74,20 @@ func TestEveryPersonButtonHandsOff(t *testing.T) {
 	r, _ = e.Respond(State{}, Input{Choice: ChoiceArticle + humanAgentArticle})
 	assert.Equal(t, KindHandoff, r.Kind)
 }
+
+// Scam reports are warned about first, whatever else they mention; questions about keeping
+// codes safe are not reports.
+func TestScamImpersonationFirst(t *testing.T) {
+	e := embedded(t)
+	for _, tt := range []struct{ text, want string }{
+		{"说是工行的人打电话 让我把短信里的数字告诉他 验证码", "fraud-impersonation"},
+		{"对方自称法院 要我把钱转进安全账户 不然明天起诉", "fraud-impersonation"},
+		{"客服说要开屏幕共享才能帮我停息挂账", "fraud-impersonation"},
+		{"有人问我要信用卡密码 说能帮我延期", "fraud-impersonation"},
+		{"催收让我把钱打到他的账户 说这样最快销账", "fraud-impersonation"},
+		{"验证码可以告诉银行客服吗", "privacy-protection"},
+	} {
+		r, _ := e.Respond(State{}, Input{Text: tt.text})
+		assert.Equal(t, tt.want, r.Article, "%s (%s)", tt.text, r.Trace.Decision)
+	}
+}
