@@ -27,6 +27,11 @@ type Engine struct {
 	safety   safety // crisis recognition, checked before anything else
 	scope    *scopeModel
 	courtesy courtesy
+	// Context beyond one message (context.go): the follow_ups of each article, the greeting
+	// words a question may open with, the English words that mark a message as English.
+	followUps map[string][]compiledFollowUp
+	openers   []string
+	english   map[string]bool
 }
 
 // DefaultConfig returns the thresholds the engine was tuned with on the built-in knowledge base.
@@ -70,6 +75,10 @@ func New(kb *knowledge.KB, cfg Config) (*Engine, error) {
 		safety:         newSafety(kb),
 		scope:          newScopeModel(n, kb.Scope),
 		courtesy:       newCourtesy(n),
+
+		followUps: compileFollowUps(n, kb),
+		openers:   greetingOpeners(n, kb),
+		english:   englishWords(kb),
 	}
 	if e.safety.article != "" {
 		e.safetyArticles[e.safety.article] = true
@@ -194,7 +203,11 @@ func (t *turn) say(text string) Reply {
 		t.note("empty message: prompt with main topics")
 		return t.prompt()
 	}
+	if e.isEnglish(text) {
+		return t.english()
+	}
 	t.learnSlots()
+	t.dropGreeting()
 	m := matchRules(e.rules, &t.msg, e.words.focus(t.msg), t.tr.Slots, t.tr)
 	if m.act != nil {
 		return t.applyRule(m.act)
@@ -206,6 +219,9 @@ func (t *turn) say(text string) Reply {
 		}
 	}
 	if r, ok := t.bankFollowUp(); ok {
+		return r
+	}
+	if r, ok := t.followUpAnswer(); ok {
 		return r
 	}
 	return t.decide()

@@ -106,7 +106,7 @@ func buildIndex(n *normaliser, kb *knowledge.KB) *index {
 	}
 	refusals := refusalArticles(kb)
 	for _, a := range kb.Articles {
-		if refusals[a.ID] {
+		if refusals[a.ID] || a.ID == englishArticle { // answered only through their rule or detector
 			continue
 		}
 		ai := addArticle(a.ID)

@@ -12,7 +12,7 @@ import (
 // topic listed in topics.yaml (the topics the bot promises to cover) and a warning otherwise.
 const MinQuestions = 12
 
-var articleFields = []string{"id", "title", "lead", "questions", "keywords", "related", "flow", "sources", "reviewed"}
+var articleFields = []string{"id", "title", "lead", "questions", "keywords", "related", "follow_ups", "flow", "sources", "reviewed"}
 
 var (
 	kebabRE    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -145,6 +145,7 @@ func (l *loader) loadArticle(name string, data []byte) (p parsedArticle, ok bool
 		l.refer(r.pos, refArticle, r.text, "related id %q does not exist")
 	}
 	a.Sources = l.checkSources(f.list(fs, "sources"))
+	a.FollowUps = l.loadFollowUps(f, fs)
 	p = parsedArticle{a: a, f: f, fs: fs}
 	l.answers = append(l.answers, located{a.Title, f.line(fs, "title")})
 	lead := located{a.Lead, f.line(fs, "lead")}

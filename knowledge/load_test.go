@@ -307,6 +307,15 @@ func TestProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "follow-ups: unknown article, no cues",
+			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) +
+				"follow_ups:\n  - {cues: [多久], article: nowhere}\n  - {cues: [], article: minimum-payment}\n---\n正文\n"},
+			want: []string{
+				`articles/x.md:7: follow-up article "nowhere" does not exist`,
+				`articles/x.md:8: missing required field "cues"`,
+			},
+		},
+		{
 			name:  "rule with no patterns",
 			files: map[string]string{"rules.yaml": "- id: handoff\n  kind: command\n  action: handoff\n"},
 			want:  []string{`rules.yaml:1: rule has no patterns`},
@@ -356,7 +365,7 @@ func TestProblems(t *testing.T) {
 			name:  "unknown front-matter field and placeholder in an article",
 			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) + "relatd: [minimum-payment]\n---\n请联系{bank}。\n"},
 			want: []string{
-				`articles/x.md:6: warning: unknown field "relatd" in front matter (known: id, title, lead, questions, keywords, related, flow, sources, reviewed)`,
+				`articles/x.md:6: warning: unknown field "relatd" in front matter (known: id, title, lead, questions, keywords, related, follow_ups, flow, sources, reviewed)`,
 				`articles/x.md:8: placeholder "{bank}" only works in flows`,
 			},
 		},

@@ -51,6 +51,8 @@ type Article struct {
 	Questions []Example
 	Keywords  []string
 	Related   []string
+	// FollowUps answer short follow-ups right after this article with another one.
+	FollowUps []FollowUp
 	Flow      string
 	Sources   []string
 	Reviewed  string
