@@ -16,7 +16,7 @@ func TestIsEnglish(t *testing.T) {
 		{"I can't pay this month", true},
 		{"hello", false},                // one word: a greeting, answered as one
 		{"xyk yq le zen me ban", false}, // pinyin shorthand
-		{"hb逾期了 what", false},          // Chinese in it: answered in Chinese
+		{"hb逾期了 what", false},           // Chinese in it: answered in Chinese
 		{"OK", false},
 		{"cvv", false},
 	}
