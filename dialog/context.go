@@ -28,31 +28,48 @@ const (
 
 // compiledFollowUp is an article's follow-up with its cues normalised.
 type compiledFollowUp struct {
-	cues    []rulePattern
-	article string
+	cues []rulePattern
+	fu   *knowledge.FollowUp
 }
 
 func compileFollowUps(n *normaliser, kb *knowledge.KB) map[string][]compiledFollowUp {
 	out := map[string][]compiledFollowUp{}
 	for _, a := range kb.Articles {
-		for _, fu := range a.FollowUps {
-			out[a.ID] = append(out[a.ID], compiledFollowUp{cues: compilePatterns(n, fu.Cues), article: fu.Article})
+		for i := range a.FollowUps {
+			fu := &a.FollowUps[i]
+			out[a.ID] = append(out[a.ID], compiledFollowUp{cues: compilePatterns(n, fu.Cues), fu: fu})
 		}
 	}
 	return out
 }
 
-// followUpAnswer answers a short follow-up with the article the previous answer names for it.
+// followUpAnswer answers a short follow-up the way the previous answer's follow_ups say: with
+// another article, or with a short answer of its own (traced to its article).
 func (t *turn) followUpAnswer() (Reply, bool) {
 	fus := t.e.followUps[t.st.Article]
 	if len(fus) == 0 || runeLen(t.msg.Text) > maxFollowUpRunes && !t.e.followUp.isShortFollowUp(t.msg.Text) {
 		return Reply{}, false
 	}
-	for _, fu := range fus {
-		if cue, ok := firstMatch(fu.cues, &t.msg); ok {
-			t.note(fmt.Sprintf("follow-up to %s [%s]: answer %s", t.st.Article, cue, fu.article))
-			return t.answerArticle(fu.article), true
+	for _, c := range fus {
+		cue, ok := firstMatch(c.cues, &t.msg)
+		if !ok {
+			continue
 		}
+		fu := c.fu
+		a, ok := t.e.kb.Article(fu.Article)
+		if !ok {
+			continue
+		}
+		if fu.Answer.Text == "" {
+			t.note(fmt.Sprintf("follow-up to %s [%s]: answer %s", t.st.Article, cue, a.ID))
+			return t.answerArticle(a.ID), true
+		}
+		t.note(fmt.Sprintf("follow-up to %s [%s]: its own short answer", t.st.Article, cue))
+		t.leaveFlowFor("")
+		text, htm := leadFirst(fu.Lead, fu.Answer.Text, fu.Answer.HTML)
+		t.st.Article = a.ID
+		return Reply{Kind: KindAnswer, Lead: fu.Lead, Text: text, HTML: htm, Sources: t.e.kb.Sources(fu.Sources),
+			Article: a.ID, Buttons: t.answerButtons(a)}, true
 	}
 	return Reply{}, false
 }

@@ -78,6 +78,13 @@ func TestFollowUpsNeedTheirArticle(t *testing.T) {
 	if strings.Contains(r.Trace.Decision, "follow-up to") {
 		t.Errorf("in a fresh conversation: %s, want no follow-up", r.Trace.Decision)
 	}
+	// 「需要什么材料」 after 停息挂账: the part asked about, not the whole article again.
+	full, st := say(e, State{}, "停息挂账是什么意思")
+	r, _ = e.Respond(st, Input{Text: "要带什么材料"})
+	if r.Article != "personalized-installment" || r.Text == full[0].Text || !strings.Contains(r.Text, "困难说明") ||
+		len(r.Sources) != 1 || r.Sources[0].ID != "F2.2" {
+		t.Errorf("materials after 停息挂账: got %q sources %v (%s):\n%s", r.Article, r.Sources, r.Trace.Decision, r.Text)
+	}
 	// A long message after the plan is its own question, even with a cue word in it.
 	_, st = say(e, State{}, "停息挂账是什么意思")
 	r, _ = e.Respond(st, Input{Text: "我想问一下逾期记录在征信上会保留多久"})

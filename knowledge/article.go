@@ -145,7 +145,7 @@ func (l *loader) loadArticle(name string, data []byte) (p parsedArticle, ok bool
 		l.refer(r.pos, refArticle, r.text, "related id %q does not exist")
 	}
 	a.Sources = l.checkSources(f.list(fs, "sources"))
-	a.FollowUps = l.loadFollowUps(f, fs)
+	a.FollowUps = l.loadFollowUps(f, fs, a)
 	p = parsedArticle{a: a, f: f, fs: fs}
 	l.answers = append(l.answers, located{a.Title, f.line(fs, "title")})
 	lead := located{a.Lead, f.line(fs, "lead")}

@@ -309,10 +309,14 @@ func TestProblems(t *testing.T) {
 		{
 			name: "follow-ups: unknown article, no cues",
 			files: map[string]string{"articles/x.md": "---\nid: x\ntitle: t\nlead: 先联系发卡行。\n" + questions("x", 12) +
-				"follow_ups:\n  - {cues: [多久], article: nowhere}\n  - {cues: [], article: minimum-payment}\n---\n正文\n"},
+				"follow_ups:\n  - {cues: [多久], article: nowhere}\n  - {cues: [], article: minimum-payment}\n" +
+				"  - {cues: [材料]}\n  - {cues: [几年], answer: 最长5年}\n---\n正文\n"},
 			want: []string{
 				`articles/x.md:7: follow-up article "nowhere" does not exist`,
 				`articles/x.md:8: missing required field "cues"`,
+				`articles/x.md:9: follow-up needs an article or an answer`,
+				`articles/x.md:10: follow-up answer needs a lead (the first thing to do, at most 80 characters)`,
+				`articles/x.md:10: legal or regulatory statement without sources ("5年"): cite the facts it rests on in sources (ids from facts.yaml)`,
 			},
 		},
 		{
