@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -118,5 +119,23 @@ func TestConversationRateLimits(t *testing.T) {
 			assert.Equal(t, "s3", out.ID, "the refused turns stored nothing")
 			assert.Len(t, f.history(t, s.ID), 6)
 		})
+	}
+}
+
+// BenchmarkConversationTurn is one turn in a conversation whose state is kept between turns, as
+// a socket runs it (in-memory store): no load, no decode.
+func BenchmarkConversationTurn(b *testing.B) {
+	f := newFixture(b, func(o *Options) { o.Logger = nil })
+	ctx := context.Background()
+	s, err := f.bot.Open(ctx, "")
+	require.NoError(b, err)
+	questions := []string{negotiateQuestion, "逾期会影响征信吗", "最低还款有什么影响", "催收打电话到单位怎么办"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := f.bot.Turn(ctx, s.Conversation, Input{MessageID: "c" + strconv.Itoa(i), Text: questions[i%len(questions)]}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -95,12 +95,14 @@ func (st *state) nextReplyID() string {
 	return "s" + strconv.Itoa(st.Replies)
 }
 
-// remember records a reply, forgetting the oldest beyond recentReplies.
+// remember records a reply, forgetting the oldest beyond recentReplies (in place: the state
+// is the conversation's own).
 func (st *state) remember(s sent) {
-	st.Recent = append(st.Recent, s)
-	if over := len(st.Recent) - recentReplies; over > 0 {
-		st.Recent = append(st.Recent[:0:0], st.Recent[over:]...)
+	if len(st.Recent) >= recentReplies {
+		n := copy(st.Recent, st.Recent[len(st.Recent)-recentReplies+1:])
+		st.Recent = st.Recent[:n]
 	}
+	st.Recent = append(st.Recent, s)
 }
 
 // answered returns the remembered reply to a message id.

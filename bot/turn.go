@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"strings"
 	"time"
@@ -64,10 +65,12 @@ func (b *Bot) Turn(ctx context.Context, c *Conversation, in Input) (Output, erro
 		t.out.UserText = in.Text
 	}
 	b.afterTurn(ctx, sessionID, in, t)
-	b.log.InfoContext(ctx, "turn", "session", sessionID, "message", in.MessageID, "reply", t.out.ID,
-		"kind", t.out.Kind, "article", t.out.Article, "kb_version", t.out.KBVersion,
-		"handoff", t.handoff, "pii", found, "attempts", u.attempts, "ms", time.Since(started).Milliseconds())
-	b.log.DebugContext(ctx, "turn text", "session", sessionID, "text", in.Text, "choice", in.Choice)
+	if b.log.Enabled(ctx, slog.LevelInfo) { // the arguments cost allocations even when not logged
+		b.log.InfoContext(ctx, "turn", "session", sessionID, "message", in.MessageID, "reply", t.out.ID,
+			"kind", t.out.Kind, "article", t.out.Article, "kb_version", t.out.KBVersion,
+			"handoff", t.handoff, "pii", found, "attempts", u.attempts, "ms", time.Since(started).Milliseconds())
+		b.log.DebugContext(ctx, "turn text", "session", sessionID, "text", in.Text, "choice", in.Choice)
+	}
 	return t.out, nil
 }
 

@@ -125,10 +125,13 @@ func (m *memory) Save(ctx context.Context, id string, t Turn) (int64, error) {
 		s = &memSession{id: id}
 		m.sessions[id] = m.lru.PushFront(s)
 	}
-	s.rec = Record{Version: current + 1, State: bytes.Clone(t.State)}
-	s.transcript = append(s.transcript, copyEntries(t.Append)...)
+	s.rec = Record{Version: current + 1, State: t.State} // Save owns t's slices
+	s.transcript = append(s.transcript, t.Append...)
 	if over := len(s.transcript) - m.opts.TranscriptCap; over > 0 {
-		s.transcript = append([][]byte(nil), s.transcript[over:]...)
+		// Drop the oldest by reslicing (append moves the kept ones to a new array now and then,
+		// so trimming costs O(1) a turn), letting go of the dropped entries at once.
+		clear(s.transcript[:over])
+		s.transcript = s.transcript[over:]
 	}
 	m.touch(s)
 	return s.rec.Version, nil

