@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -33,7 +35,8 @@ type compareConfig struct {
 	Chatbot string // the chatbot binary to start
 	Redis   string // Redis address: sessions there, and the echo does one EVAL per message
 	Rounds  int
-	Idle    int // sockets to open for the idle-memory measurement (0: none)
+	Idle    int           // sockets to open for the idle-memory measurement (0: none)
+	Settle  time.Duration // wait after opening them, before reading memory
 	Load    config
 }
 
@@ -42,7 +45,6 @@ const (
 	maxRounds   = 10
 	maxIdle     = 20000
 	startupWait = 30 * time.Second
-	settle      = 2 * time.Second // after opening idle sockets, before reading memory
 	dialWorkers = 64
 )
 
@@ -64,6 +66,43 @@ type server struct {
 	name string
 	addr string
 	cmd  *exec.Cmd
+	gc   gcWatch
+}
+
+// gcWatch follows the Go runtime's GC trace (GODEBUG=gctrace=1) on a server's stderr: after each
+// collection, the heap still live and the goroutine stacks, which is the memory the server uses
+// without the garbage that resident memory also counts.
+type gcWatch struct {
+	mu   sync.Mutex
+	seq  int   // collections seen
+	live int64 // bytes, after the latest collection: live heap plus stacks
+}
+
+// gcLine matches "gc 6 @0.219s 3%: ..., 7->7->2 MB, 9 MB goal, 0 MB stacks, ...".
+var gcLine = regexp.MustCompile(`^gc \d+ .* \d+->\d+->(\d+) MB, \d+ MB goal, (\d+) MB stacks`)
+
+// follow reads the server's stderr, noting collections and passing every other line on.
+func (g *gcWatch) follow(r io.Reader, log io.Writer) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		m := gcLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			fmt.Fprintln(log, sc.Text())
+			continue
+		}
+		heap, _ := strconv.ParseInt(m[1], 10, 64)
+		stacks, _ := strconv.ParseInt(m[2], 10, 64)
+		g.mu.Lock()
+		g.seq++
+		g.live = (heap + stacks) << 20
+		g.mu.Unlock()
+	}
+}
+
+func (g *gcWatch) latest() (seq int, live int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.seq, g.live
 }
 
 func (s *server) pid() int { return s.cmd.Process.Pid }
@@ -88,12 +127,17 @@ func start(ctx context.Context, name, path string, args func(addr string) []stri
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, path, args(addr)...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = log, log
+	cmd.Env = append(env, "GODEBUG=gctrace=1")
+	cmd.Stdout = log
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	s := &server{name: name, addr: addr, cmd: cmd}
+	go s.gc.follow(stderr, log)
 	wait, cancel := context.WithTimeout(ctx, startupWait)
 	defer cancel()
 	for {
@@ -196,12 +240,12 @@ func compare(ctx context.Context, cc compareConfig, w io.Writer) error {
 	printMachine(w, cc, sizes)
 	if cc.Idle > 0 {
 		for _, s := range []*server{echo, chatbot} {
-			perSocket, err := idleMemory(ctx, s, cc.Idle)
+			rss, live, err := idleMemory(ctx, s, cc.Idle, cc.Settle)
 			if err != nil {
 				return fmt.Errorf("idle sockets on %s: %w", s.name, err)
 			}
-			fmt.Fprintf(w, "idle        %-10s %d sockets: %+.1f MB RSS, %.1f KB per socket\n", s.name, cc.Idle,
-				float64(perSocket*int64(cc.Idle))/1e6, float64(perSocket)/1e3)
+			fmt.Fprintf(w, "idle        %-10s %d sockets: live heap and stacks %+.1f MB = %.1f KB per socket (resident %+.1f MB = %.1f KB)\n",
+				s.name, cc.Idle, float64(live)/1e6, float64(live)/1e3/float64(cc.Idle), float64(rss)/1e6, float64(rss)/1e3/float64(cc.Idle))
 		}
 	}
 
@@ -330,12 +374,14 @@ func processRSS(pid int) (int64, error) {
 }
 
 // idleMemory opens n sockets to s, each saying hello and then nothing, and returns how much
-// resident memory each added to s (settled for a moment), then closes them.
-func idleMemory(ctx context.Context, s *server, n int) (int64, error) {
-	before, err := processRSS(s.pid())
+// memory they added to s: resident, and live (heap and stacks after the first collection once
+// all are open, waiting up to settle for one), then closes them.
+func idleMemory(ctx context.Context, s *server, n int, settle time.Duration) (rss, live int64, err error) {
+	rssBefore, err := processRSS(s.pid())
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
+	_, liveBefore := s.gc.latest()
 	socks := make([]*websocket.Conn, n)
 	defer func() {
 		for _, ws := range socks {
@@ -370,18 +416,26 @@ func idleMemory(ctx context.Context, s *server, n int) (int64, error) {
 	close(next)
 	wg.Wait()
 	if firstErr != nil {
-		return 0, firstErr
+		return 0, 0, firstErr
 	}
-	select {
-	case <-time.After(settle):
-	case <-ctx.Done():
-		return 0, ctx.Err()
+	opened, _ := s.gc.latest()
+	deadline := time.Now().Add(settle)
+	for seq, _ := s.gc.latest(); seq == opened; seq, _ = s.gc.latest() {
+		if time.Now().After(deadline) {
+			return 0, 0, fmt.Errorf("no garbage collection within %s of opening the sockets: raise -settle", settle)
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		}
 	}
-	after, err := processRSS(s.pid())
+	_, liveAfter := s.gc.latest()
+	rssAfter, err := processRSS(s.pid())
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return (after - before) / int64(n), nil
+	return rssAfter - rssBefore, liveAfter - liveBefore, nil
 }
 
 func helloOnly(ctx context.Context, url string) (*websocket.Conn, error) {
