@@ -287,10 +287,23 @@ func (t *turn) scores() []Candidate {
 			t.note("courtesy words left out of scoring")
 			text = s
 		}
-		t.cands = t.e.index.scoreExcept(text, t.held)
+		t.cands = t.e.index.scoreExcept(text, t.held, t.mustRank())
 		t.scored = true
 	}
 	return t.cands
+}
+
+// mustRank are the articles whose scores later steps look up whatever their rank: the prefer
+// rule's and, for a follow-up, the previous article and the related ones its answer offered.
+func (t *turn) mustRank() []string {
+	var ids []string
+	if t.prefer != nil {
+		ids = append(ids, t.prefer.Article)
+	}
+	if prev, ok := t.e.kb.Article(t.st.Article); ok {
+		ids = t.relatedShown(prev, append(ids, prev.ID))
+	}
+	return ids
 }
 
 // note adds a step to the trace's decision line.

@@ -2,7 +2,10 @@ package dialog
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"chatbot/knowledge"
 )
@@ -106,23 +109,46 @@ func buttonValues(bs []knowledge.Button) string {
 // fall back on, at the example's file and line. Editors see at once when a new example, synonym
 // or rule pulls another article's questions away.
 func CheckRouting(e *Engine) []knowledge.Problem {
-	var out []knowledge.Problem
+	type check struct {
+		q       knowledge.Example
+		article string // "" for an out-of-scope example
+		problem string
+	}
+	var checks []check
 	for _, a := range e.kb.Articles {
 		for _, q := range a.Questions {
-			r, _, outc := e.respond(State{}, Input{Text: q.Text})
-			got := label(r, outc)
-			if got == a.ID {
-				continue
-			}
-			out = append(out, knowledge.Problem{Pos: q.Pos, Message: fmt.Sprintf(
-				"example question %q of %s is routed to %s (%s)", q.Text, a.ID, got, r.Trace.Decision)})
+			checks = append(checks, check{q: q, article: a.ID})
 		}
 	}
 	for _, q := range e.kb.OutOfScope {
-		r, _, outc := e.respond(State{}, Input{Text: q.Text})
-		if got := label(r, outc); got != FallbackLabel {
-			out = append(out, knowledge.Problem{Pos: q.Pos, Message: fmt.Sprintf(
-				"out-of-scope question %q is answered as %s (%s)", q.Text, got, r.Trace.Decision)})
+		checks = append(checks, check{q: q})
+	}
+	// Every question is asked in a fresh conversation, so they are independent: ask them on
+	// every CPU (the engine is safe for concurrent use); the problems keep the files' order.
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(checks); i = int(next.Add(1)) - 1 {
+				c := &checks[i]
+				r, _, outc := e.respond(State{}, Input{Text: c.q.Text})
+				got := label(r, outc)
+				switch {
+				case c.article != "" && got != c.article:
+					c.problem = fmt.Sprintf("example question %q of %s is routed to %s (%s)", c.q.Text, c.article, got, r.Trace.Decision)
+				case c.article == "" && got != FallbackLabel:
+					c.problem = fmt.Sprintf("out-of-scope question %q is answered as %s (%s)", c.q.Text, got, r.Trace.Decision)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var out []knowledge.Problem
+	for _, c := range checks {
+		if c.problem != "" {
+			out = append(out, knowledge.Problem{Pos: c.q.Pos, Message: c.problem})
 		}
 	}
 	return out

@@ -42,12 +42,12 @@ type scored struct {
 
 // score ranks the articles for a normalised message, best first; ties break on article id so the
 // order never depends on map iteration or timing.
-func (ix *index) score(text string) []Candidate { return ix.scoreExcept(text, heldBack{}) }
+func (ix *index) score(text string) []Candidate { return ix.scoreExcept(text, heldBack{}, nil) }
 
 // scoreExcept is score without the articles held back (those whose require rules the message does
 // not meet): they are not candidates at all, so they neither rank nor keep the out-of-scope
 // examples from deciding.
-func (ix *index) scoreExcept(text string, held heldBack) []Candidate {
+func (ix *index) scoreExcept(text string, held heldBack, keep []string) []Candidate {
 	sc := ix.scratch.Get().(*scratch)
 	defer func() {
 		sc.reset()
@@ -119,18 +119,17 @@ func (ix *index) scoreExcept(text string, held heldBack) []Candidate {
 		// Fixed order of additions: the same bits on every run.
 		c.score = params.mixExample*c.ex + params.mixCoverage*c.cov + params.mixCentroid*c.cent + params.mixKeyword*c.key
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].score != all[j].score {
-			return all[i].score > all[j].score
-		}
-		return ix.articles[all[i].article].id < ix.articles[all[j].article].id
-	})
+	// Only the best few are ranked (and, in the trace, explained); an article later steps look up
+	// by id keeps its place whatever its rank. Selecting them is linear in the articles scored,
+	// where sorting them all grew faster than the knowledge base.
+	o := ix.nearestOutOfScope(all) // among all: its best example must beat every other one's
+	all = ix.best(all, o, keep)
 	// The out-of-scope examples have no keywords and a diffuse average, so an article whose
 	// keyword the message names (「花呗额度怎么提高」) can outscore them even when an out-of-scope
 	// example is by far the closest question. When the single nearest example is out of scope
 	// and matches well, it decides: out of scope takes the top score (part "nearest").
 	var lift float64
-	if o := ix.nearestOutOfScope(all); o > 0 {
+	if o := ix.outOfScopeAt(all, o); o > 0 {
 		lift = all[0].score - all[o].score
 		all[o].score = all[0].score
 		oos := all[o]
@@ -154,10 +153,9 @@ func (ix *index) scoreExcept(text string, held heldBack) []Candidate {
 }
 
 // nearestOutOfScope returns the position in all of the out-of-scope pseudo-article when its best
-// example is the best example of all and matches at least params.nearestOutOfScope; 0 otherwise
-// (also when it is already first).
+// example is the best example of all and matches at least params.nearestOutOfScope; -1 otherwise.
 func (ix *index) nearestOutOfScope(all []scored) int {
-	at, best := 0, 0.0
+	at, best := -1, 0.0
 	for i, c := range all {
 		if ix.articles[c.article].id == outOfScope {
 			at = i
@@ -165,10 +163,86 @@ func (ix *index) nearestOutOfScope(all []scored) int {
 			best = max(best, c.ex)
 		}
 	}
-	if at == 0 || all[at].ex < params.nearestOutOfScope || all[at].ex <= best {
-		return 0
+	if at < 0 || all[at].ex < params.nearestOutOfScope || all[at].ex <= best {
+		return -1
 	}
 	return at
+}
+
+// rankedCands is how many of the best-scoring articles are ranked: more than any later step
+// shows or offers (trace, clarify, suggestions).
+const rankedCands = 16
+
+// better reports whether a ranks before b: higher score, then article id.
+func (ix *index) better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return ix.articles[a.article].id < ix.articles[b.article].id
+}
+
+// best returns, sorted best first, the rankedCands best of all, plus the out-of-scope entry at o
+// (when o >= 0) and the articles named in keep wherever they rank. It reorders all in place.
+func (ix *index) best(all []scored, o int, keep []string) []scored {
+	if len(all) <= rankedCands {
+		sort.Slice(all, func(i, j int) bool { return ix.better(all[i], all[j]) })
+		return all
+	}
+	kept := func(i int) bool {
+		if i == o {
+			return true
+		}
+		for _, id := range keep {
+			if ix.articles[all[i].article].id == id {
+				return true
+			}
+		}
+		return false
+	}
+	// Move the entries that must stay to the front, then select the best of the rest into the
+	// positions after them: n is how many are settled.
+	n := 0
+	for i := range all {
+		if kept(i) {
+			all[n], all[i] = all[i], all[n]
+			n++
+		}
+	}
+	top := all[n:n]
+	for i := n; i < len(all); i++ {
+		c := all[i]
+		if len(top) == rankedCands && !ix.better(c, top[len(top)-1]) {
+			continue
+		}
+		// Insert c into top, kept sorted; it may take the slot of i, which is already read.
+		j := len(top)
+		if j < rankedCands {
+			top = top[:j+1]
+		} else {
+			j--
+		}
+		for ; j > 0 && ix.better(c, top[j-1]); j-- {
+			top[j] = top[j-1]
+		}
+		top[j] = c
+	}
+	out := all[:n+len(top)]
+	sort.Slice(out, func(i, j int) bool { return ix.better(out[i], out[j]) })
+	return out
+}
+
+// outOfScopeAt finds the out-of-scope entry again after ranking: its new position, or 0 when
+// it was not chosen (o < 0) or already leads.
+func (ix *index) outOfScopeAt(all []scored, o int) int {
+	if o < 0 {
+		return 0
+	}
+	for i, c := range all {
+		if ix.articles[c.article].id == outOfScope {
+			return i
+		}
+	}
+	return 0
 }
 
 // keywordCover returns, per article, the weight of the article's keywords found in the message,
