@@ -85,6 +85,9 @@ var gcLine = regexp.MustCompile(`^gc \d+ .* \d+->\d+->(\d+) MB, \d+ MB goal, (\d
 func (g *gcWatch) follow(r io.Reader, log io.Writer) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
+		if sc.Text() == "GC forced" { // the runtime's periodic collection: the next line counts it
+			continue
+		}
 		m := gcLine.FindStringSubmatch(sc.Text())
 		if m == nil {
 			fmt.Fprintln(log, sc.Text())
@@ -453,6 +456,14 @@ func helloOnly(ctx context.Context, url string) (*websocket.Conn, error) {
 		_ = ws.Close()
 		return nil, err
 	}
+	_ = ws.SetReadDeadline(time.Time{})
+	go func() { // reading answers the server's pings, as a browser does
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
 	return ws, nil
 }
 

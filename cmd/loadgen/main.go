@@ -49,7 +49,7 @@ func main() {
 	flag.StringVar(&cc.Redis, "redis", "", "compare: Redis address (loopback) for the chatbot's sessions and the echo's EVAL")
 	flag.IntVar(&cc.Rounds, "rounds", 3, fmt.Sprintf("compare: rounds of echo then chatbot (1-%d)", maxRounds))
 	flag.IntVar(&cc.Idle, "idle", 0, fmt.Sprintf("compare: idle sockets to open for the memory measurement (0-%d)", maxIdle))
-	flag.DurationVar(&cc.Settle, "settle", 130*time.Second, "compare: wait this long with the idle sockets open before reading memory (past Go's forced collection every 2 minutes, so garbage from the handshakes is not counted)")
+	flag.DurationVar(&cc.Settle, "settle", 150*time.Second, "compare: wait this long with the idle sockets open before reading memory (past Go's forced collection every 2 minutes, so garbage from the handshakes is not counted)")
 	echoAddr := flag.String("serve-echo", "", "run as the echo server on this address (loadgen starts it so)")
 	echoSizes := flag.String("echo-sizes", "", "the echo's reply sizes, one per question")
 	redisPrefix := flag.String("redis-prefix", "", "the echo's Redis key prefix")
