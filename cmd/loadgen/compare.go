@@ -272,10 +272,16 @@ func compare(ctx context.Context, cc compareConfig, w io.Writer) error {
 				round, s.name, m.Turns, m.rate(), micros(m.cpuPerTurn()), m.percentile(50), m.percentile(99), m.problems())
 		}
 		throughput = append(throughput, got[1].rate()/got[0].rate())
-		cpu = append(cpu, micros(got[1].cpuPerTurn())/micros(got[0].cpuPerTurn()))
+		if got[0].CPU > 0 {
+			cpu = append(cpu, micros(got[1].cpuPerTurn())/micros(got[0].cpuPerTurn()))
+		}
 	}
-	fmt.Fprintf(w, "ratio       chatbot/%s: throughput %s (median %.2f×), CPU per turn %s (median %.2f×)\n",
-		echoName, ratios(throughput), median(throughput), ratios(cpu), median(cpu))
+	fmt.Fprintf(w, "ratio       chatbot/%s: throughput %s (median %.2f×)", echoName, ratios(throughput), median(throughput))
+	if len(cpu) == len(throughput) {
+		fmt.Fprintf(w, ", CPU per turn %s (median %.2f×)\n", ratios(cpu), median(cpu))
+	} else {
+		fmt.Fprintf(w, "; too few turns to time the echo's CPU (%s a tick): raise -messages\n", time.Second/clockTicks)
+	}
 	return nil
 }
 
