@@ -42,6 +42,9 @@ type CueClass struct {
 	// (结束…一切 matches 结束掉这一切). Cues of Latin letters (English, pinyin) are compared
 	// without spaces against the Latin letters of the message.
 	Cues []Example
+	// Unless: words that, anywhere in the message, keep this class's cues from counting (a place
+	// that is a bank branch: 我在河边的网点).
+	Unless []string
 	// Examples are the editors' own wordings that this class must catch (lint).
 	Examples []Example
 	Pos      Pos
@@ -52,7 +55,7 @@ const CueGap = 8
 
 var (
 	crisisFields = []string{"article", "negations", "questions", "fillers", "not_crisis", "classes", "calm"}
-	classFields  = []string{"id", "about", "alone", "with", "cues", "examples"}
+	classFields  = []string{"id", "about", "alone", "with", "cues", "unless", "examples"}
 )
 
 // loadCrisis reads crisis.yaml. It is optional (small test knowledge bases go without): without
@@ -118,6 +121,7 @@ func (l *loader) loadCrisis() *Crisis {
 			cueAt[key] = it.pos
 			cl.Cues = append(cl.Cues, Example{Text: it.text, Pos: it.pos})
 		}
+		cl.Unless = l.crisisWords(f.list(cf, "unless"), "unless word")
 		for _, it := range f.list(cf, "examples") {
 			cl.Examples = append(cl.Examples, Example{Text: it.text, Pos: it.pos})
 		}

@@ -63,3 +63,11 @@ func TestCueParts(t *testing.T) {
 	assert.Equal(t, []string{"写好", "信"}, CueParts("写好 ... 信"))
 	assert.Equal(t, []string{"不想活"}, CueParts("不想活"))
 }
+
+func TestCrisisClassUnless(t *testing.T) {
+	kb, problems := Parse(with(map[string]string{"crisis.yaml": "article: minimum-payment\nclasses:\n" +
+		"  - {id: place, with: [place], cues: [桥上, 河边], unless: [网点, \"\"]}\n"}))
+	assert.Equal(t, []string{`crisis.yaml:3: empty unless word`}, problemLines(problems))
+	require.NotNil(t, kb.Crisis)
+	assert.Equal(t, []string{"网点"}, kb.Crisis.Classes[0].Unless)
+}

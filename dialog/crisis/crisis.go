@@ -47,10 +47,11 @@ type Detector struct {
 }
 
 type class struct {
-	id    string
-	alone bool
-	with  []int // indexes of the classes a cue of this one counts with
-	cues  []cue
+	id     string
+	unless []string // folded: any of them in the message and the class does not count
+	alone  bool
+	with   []int // indexes of the classes a cue of this one counts with
+	cues   []cue
 }
 
 type cue struct {
@@ -70,6 +71,11 @@ func New(c *knowledge.Crisis) *Detector {
 	}
 	for _, cl := range c.Classes {
 		k := class{id: cl.ID, alone: cl.Alone}
+		for _, u := range cl.Unless {
+			if f := fold(u); f != "" {
+				k.unless = append(k.unless, f)
+			}
+		}
 		for _, w := range cl.With {
 			if i, ok := d.classIndex[w]; ok {
 				k.with = append(k.with, i)
@@ -148,7 +154,11 @@ func (d *Detector) Detect(text string) (Match, bool) {
 	han := []rune(replace(replace(fold(text), d.blankHan, blank), d.askHan, asked))
 	latin := []rune(replace(replace(latinLetters(text), d.blankLatin, blank), d.askLatin, asked))
 	var hits []hit
+	folded := fold(text)
 	for ci := range d.classes {
+		if containsAny(folded, d.classes[ci].unless) {
+			continue
+		}
 		for i := range d.classes[ci].cues {
 			cu := &d.classes[ci].cues[i]
 			form, neg, fill := han, d.negHan, d.fillHan
@@ -266,6 +276,15 @@ func negated(before []rune, negations, fillers []string) bool {
 			return false
 		}
 	}
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // replace replaces every occurrence of the words by mark.

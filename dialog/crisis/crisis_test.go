@@ -29,17 +29,18 @@ func TestEachCueClass(t *testing.T) {
 		texts []string
 	}{
 		{"intent", []string{"还款压力太大了 我不想活了", "有时候真想去死", "我是不是只能自杀", "欠这么多钱活着还有什么意思",
-			"求你们别催了 我要自尽", "I want to die", "i dont want to live like this", "buxianghuole", "wo xiang qing sheng"}},
-		{"method", []string{"逼急了我就跳河", "今天想割脉", "站起来往下跳算了", "把家里的煤气开了 开煤气一了", "tiaolou"}},
-		{"means", []string{"抽屉里藏了一把刀", "敌敌畏已经买了", "百草枯就放在床头"}},
-		{"place", []string{"我现在在楼顶", "一个人爬上了天台", "我已经站在铁轨上", "来到海边了"}},
+			"求你们别催了 我要自尽", "I want to die", "i dont want to live like this", "buxianghuole", "wo xiang qing sheng",
+			"我还是去死吧", "人生没有意义了", "i can't go on", "wǒ bù xiǎng huó le"}},
+		{"method", []string{"逼急了我就跳河", "今天想割脉", "站起来往下跳算了", "把家里的煤气开了 开煤气一了", "tiaolou", "我割了手腕", "吞了半瓶安眠药"}},
+		{"means", []string{"抽屉里藏了一把刀", "敌敌畏已经买了", "百草枯就放在床头", "刀就在我手边"}},
+		{"place", []string{"我现在在楼顶", "一个人爬上了天台", "我已经站在铁轨上", "来到海边了", "已经站到天台边上了"}},
 		{"last-words", []string{"遗书放在桌上了", "后事我都交代好了"}},
-		{"farewell", []string{"对不起你们 我先走了", "来世再报答爸妈", "别难过 忘了我吧 永别"}},
-		{"finality", []string{"好想永远睡过去", "想离开这个世界", "是不是没有我大家都会轻松一点", "不想面对明天了"}},
+		{"farewell", []string{"对不起你们 我先走了", "来世再报答爸妈", "别难过 忘了我吧 再见了"}},
+		{"finality", []string{"好想永远睡过去", "想离开这个世界", "是不是没有我大家都会轻松一点", "不想面对明天了", "永别了 各位", "再见了这个世界", "我想消失"}},
 		{"gone", []string{"我走了以后再也不回来"}},
-		{"together", []string{"实在不行我就和孩子一起走", "带着老婆一起去死"}},
-		{"harm-others", []string{"我要杀了那个催收", "大不了同归于尽", "再逼我就去报复社会"}},
-		{"despair", []string{"已经走投无路了", "我是真的撑不下去了"}},
+		{"together", []string{"实在不行我就和孩子一起走", "带着老婆一起离开"}},
+		{"harm-others", []string{"我要杀了那个催收", "大不了同归于尽", "再逼我就去报复社会", "大不了拉两个催收垫背"}},
+		{"despair", []string{"已经走投无路了", "我是真的撑不下去了", "活着太痛苦了"}},
 		{"distress", []string{"一闭眼就是催收电话 整夜睡不着 好绝望", "每天都哭 快崩溃了"}},
 	}
 	for _, tt := range tests {
@@ -65,7 +66,8 @@ func TestCalmMessages(t *testing.T) {
 		"朋友劝我别想不开 可我只是想问分期", "我从来没想过轻生", "I am not suicidal, how do I dispute a fee", "死账是什么意思",
 		"逾期记录什么时候结束", "母亲去世了 她的卡谁来还", "明天能还上一部分吗", "想带孩子去银行网点问问", "用刀切蛋糕的时候想到还款",
 		"人死了债还要还吗", "在江边的网点能办业务吗", "怎么才能从逾期里解脱出来", "这个月最后一次还款是哪天",
-		"手机死机了没法还款", "下辈子都不想再办信用卡了",
+		"手机死机了没法还款", "下辈子都不想再办信用卡了", "先不聊了我走了 家人叫我吃饭", "我在河边的网点还的款",
+		"和老婆一起走个流程", "催收说让我去死 这合法吗", "最后一期分期还完了", "药费太贵了 信用卡刷爆了",
 	} {
 		t.Run(text, func(t *testing.T) {
 			m, ok := d.Detect(text)
@@ -81,6 +83,17 @@ func TestNegationAndHyperboleAreLocal(t *testing.T) {
 		_, ok := d.Detect(text)
 		assert.True(t, ok, text)
 	}
+}
+
+func TestClassUnless(t *testing.T) {
+	d := New(&knowledge.Crisis{Classes: []*knowledge.CueClass{
+		{ID: "place", With: []string{"presence"}, Cues: []knowledge.Example{{Text: "河边"}}, Unless: []string{"网点"}},
+		{ID: "presence", With: []string{"place"}, Cues: []knowledge.Example{{Text: "我在"}}},
+	}})
+	_, ok := d.Detect("我在河边")
+	assert.True(t, ok)
+	_, ok = d.Detect("我在河边的网点")
+	assert.False(t, ok, "a bank branch by the river")
 }
 
 func TestNilCrisisFindsNothing(t *testing.T) {
