@@ -129,6 +129,8 @@ func TestDayCountsSurviveTheVocabulary(t *testing.T) {
 		{"还款日前两天还算逾期吗", ""},
 		{"提前三天还款可以吗", ""},
 		{"还有2天就到还款日了", ""},
+		{"逾期了 利息一天要多少钱", ""}, // a rate per day
+		{"逾期以后每天多少违约金", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

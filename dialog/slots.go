@@ -61,7 +61,8 @@ var (
 	// notDuration: words before a number that make it something other than time overdue
 	// (分12个月, 保留5年, 最长5年), and days before the due date, which are not days late
 	// (还款日前3天, 提前两天, 还有2天到期).
-	notDuration = []string{"分", "保留", "保存", "最长", "最多", "不超过", "近", "满", "第", "前", "提前", "还有", "剩", "离"}
+	// A rate per day is not a day count either (每天, 利息一天多少).
+	notDuration = []string{"分", "保留", "保存", "最长", "最多", "不超过", "近", "满", "第", "前", "提前", "还有", "剩", "离", "每", "利息"}
 	// notAmountAfter: units after a number that make it something other than money.
 	notAmountAfter = []string{"天", "日", "周", "星期", "礼拜", "月", "个", "年", "期", "号", "次", "倍", "岁", "点", "分", "小时", "%", "张", "家", "笔"}
 	amountCues     = []string{"欠", "差", "账单", "透支", "额度", "借", "还了", "还款", "本金", "利息", "每月", "每个月", "能还", "元", "块"}
