@@ -34,6 +34,9 @@ func TestScopeModel(t *testing.T) {
 		{"分期以后不能按时还款会怎么样", false, "installment"},
 		{"怎么查自己的征信报告", false, ""},
 		{"信用卡逾期三个月了怎么办", false, ""},
+		{"卡被停了 我还有三万没还", false, "card-status"},
+		{"这笔分期还没还款 能不能再分一次期", true, "installment"}, // not yet paid is not late
+		{"征信花了还能办信用卡吗", false, ""},
 	}
 	e := embedded(t)
 	for _, tt := range tests {
