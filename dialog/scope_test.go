@@ -37,6 +37,8 @@ func TestScopeModel(t *testing.T) {
 		{"卡被停了 我还有三万没还", false, "card-status"},
 		{"这笔分期还没还款 能不能再分一次期", true, "installment"}, // not yet paid is not late
 		{"征信花了还能办信用卡吗", false, ""},
+		{"这张卡每个月几号还", true, "repayment-how-to"},
+		{"我明明还清了 怎么还在催我", false, ""},
 	}
 	e := embedded(t)
 	for _, tt := range tests {
