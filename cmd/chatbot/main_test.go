@@ -63,6 +63,21 @@ func TestAskExplain(t *testing.T) {
 	}
 }
 
+// TestAskExplainsScopeAndDays: the trace shows the scope model's decision and how the days
+// overdue were read.
+func TestAskExplainsScopeAndDays(t *testing.T) {
+	r := runCLI(t, "ask", "--explain", "信用卡分期能提前一次还清吗")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "kind: fallback\n")
+	assert.Contains(t, r.stdout, "scope: out of scope: everyday service early-repayment")
+	assert.Contains(t, r.stdout, "日常业务", "the knowledge base's scope reply")
+
+	r = runCLI(t, "ask", "--explain", "能推迟3天再还吗")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "days overdue: 3: 「延期3天」")
+	assert.Contains(t, r.stdout, "article: grace-period\n")
+}
+
 func TestAskFallsBackPolitely(t *testing.T) {
 	r := runCLI(t, "ask", "今天天气怎么样")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -152,6 +167,20 @@ func TestEval(t *testing.T) {
 	r = runCLI(t, "eval", bad)
 	assert.Equal(t, exitFailures, r.code)
 	assert.Contains(t, r.stderr, "line 1")
+
+	// Save a run, then compare a relabelled file with it: one newly wrong, one skipped topic.
+	run := filepath.Join(dir, "run.json")
+	r = runCLI(t, "eval", "--save", run, good)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	relabelled := filepath.Join(dir, "relabelled.tsv")
+	require.NoError(t, os.WriteFile(relabelled, []byte("信用卡逾期了怎么跟银行协商\tnegotiate-repayment\n今天天气怎么样\t_fallback\n被法院判了\tno-such-topic\n"), 0o644))
+	r = runCLI(t, "eval", "--compare", run, relabelled)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "skipped: 1 questions labelled with topics that have no article (no-such-topic 1)")
+	assert.Contains(t, r.stdout, "newly right: 0, newly wrong: 0, wrong differently: 0")
+	r = runCLI(t, "eval", "--compare", filepath.Join(dir, "missing.json"), good)
+	assert.Equal(t, exitFailures, r.code)
+	assert.Contains(t, r.stderr, "eval --compare")
 
 	r = runCLI(t, "eval", filepath.Join(dir, "missing.tsv"))
 	assert.Equal(t, exitFailures, r.code)
