@@ -46,7 +46,7 @@ const (
 // decide scores the message and answers, clarifies or falls back.
 func (t *turn) decide() Reply {
 	cfg := t.e.cfg
-	v := t.e.scope.judge(t.msg.Text)
+	v := t.e.scope.judge(&t.msg)
 	if v.out || v.class != "" || v.notLate != "" || v.trouble != "" {
 		t.tr.Scope = v.String()
 		switch {

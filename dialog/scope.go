@@ -10,6 +10,8 @@ import (
 // scopeCue is a cue of the scope model with its words normalised like messages.
 type scopeCue struct {
 	words   []string
+	pairs   []uint32 // pairFilter bit of each word's first two characters
+	paired  []bool   // the word has two characters or more
 	ordered bool
 	src     string // as written in the file, for the trace
 }
@@ -81,7 +83,12 @@ func scopeCues(n *normaliser, ps []knowledge.ScopePattern) []scopeCue {
 	for _, p := range ps {
 		words := n.words(p.Words)
 		if len(words) == len(p.Words) && len(words) > 0 { // a word that normalises to nothing would match everything
-			out = append(out, scopeCue{words: words, ordered: p.Ordered, src: p.String()})
+			c := scopeCue{words: words, ordered: p.Ordered, src: p.String()}
+			for _, w := range words {
+				bit, ok := firstPair(w)
+				c.pairs, c.paired = append(c.pairs, bit), append(c.paired, ok)
+			}
+			out = append(out, c)
 		}
 	}
 	return out
@@ -90,14 +97,21 @@ func scopeCues(n *normaliser, ps []knowledge.ScopePattern) []scopeCue {
 // judge reads a normalised message: not-late spans are taken out, then the first service class
 // whose cue matches (and no unless) decides, unless a trouble cue remains once that cue is taken
 // out too. A message that only says nothing is late, with no trouble left, is out of scope as well.
-func (m *scopeModel) judge(text string) scopeVerdict {
+func (m *scopeModel) judge(msg *normalised) scopeVerdict {
 	var v scopeVerdict
 	if m == nil {
 		return v
 	}
+	text := msg.Text
+	// Taking words out never adds a pair of characters a cue could hold: the message's pair
+	// filter stays good for every masked text below.
+	f := &msg.pairs
+	if !msg.filtered {
+		f = nil
+	}
 	for _, c := range m.notLate {
 		for {
-			at, ok := c.find(text)
+			at, ok := c.find(text, f)
 			if !ok || precededBy(text, at.at[0][0], undoNotLate) {
 				break
 			}
@@ -107,25 +121,25 @@ func (m *scopeModel) judge(text string) scopeVerdict {
 			text = mask(text, at)
 		}
 	}
-	if t, _, ok := firstCue(m.trouble, text); ok {
+	if t, _, ok := firstCue(m.trouble, text, f); ok {
 		v.trouble = t.src
 	}
 	for _, sc := range m.service {
-		cue, at, ok := firstCue(sc.cues, text)
+		cue, at, ok := firstCue(sc.cues, text, f)
 		if !ok {
 			continue
 		}
-		if _, _, cancelled := firstCue(sc.unless, text); cancelled {
+		if _, _, cancelled := firstCue(sc.unless, text, f); cancelled {
 			continue
 		}
 		v.class, v.cue = sc.id, cue.src
 		rest := mask(text, at)
-		if t, _, ok := firstCue(m.trouble, rest); ok {
+		if t, _, ok := firstCue(m.trouble, rest, f); ok {
 			v.kept = t.src
 			return v
 		}
 		if !sc.strong {
-			if t, _, ok := firstCue(m.weak, rest); ok {
+			if t, _, ok := firstCue(m.weak, rest, f); ok {
 				v.kept = t.src
 				return v
 			}
@@ -138,7 +152,7 @@ func (m *scopeModel) judge(text string) scopeVerdict {
 			v.kept = v.trouble
 			return v
 		}
-		if t, _, ok := firstCue(m.weak, text); ok {
+		if t, _, ok := firstCue(m.weak, text, f); ok {
 			v.kept = t.src
 			return v
 		}
@@ -148,9 +162,9 @@ func (m *scopeModel) judge(text string) scopeVerdict {
 }
 
 // firstCue returns the first cue found in text and where its words are.
-func firstCue(cues []scopeCue, text string) (scopeCue, spans, bool) {
+func firstCue(cues []scopeCue, text string, f *pairFilter) (scopeCue, spans, bool) {
 	for _, c := range cues {
-		if at, ok := c.find(text); ok {
+		if at, ok := c.find(text, f); ok {
 			return c, at, true
 		}
 	}
@@ -166,8 +180,15 @@ type spans struct {
 
 // find returns where the cue's words are in text: each word's first occurrence, or for an
 // ordered cue, each word's first occurrence after the previous word.
-func (c scopeCue) find(text string) (spans, bool) {
+func (c scopeCue) find(text string, f *pairFilter) (spans, bool) {
 	var sp spans
+	if f != nil {
+		for i := range c.words {
+			if c.paired[i] && !f.has(c.pairs[i]) {
+				return sp, false
+			}
+		}
+	}
 	from := 0
 	for _, w := range c.words {
 		i := strings.Index(text[from:], w)

@@ -43,7 +43,8 @@ func TestScopeModel(t *testing.T) {
 	e := embedded(t)
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			v := e.scope.judge(e.norm.normalise(tt.in).Text)
+			m := e.norm.normalise(tt.in)
+			v := e.scope.judge(&m)
 			if v.out != tt.out || v.class != tt.class && !(tt.class == "" && !v.out) {
 				t.Errorf("verdict %q (out=%v class=%q), want out=%v class=%q", v, v.out, v.class, tt.out, tt.class)
 			}
@@ -114,7 +115,8 @@ func TestScopeCues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			v := e.scope.judge(e.norm.normalise(tt.in).Text)
+			m := e.norm.normalise(tt.in)
+			v := e.scope.judge(&m)
 			if v.out != tt.out || tt.kept != "" && v.kept != tt.kept || v.notLate != tt.notLate {
 				t.Errorf("verdict %+v, want out=%v kept=%q notLate=%q", v, tt.out, tt.kept, tt.notLate)
 			}
