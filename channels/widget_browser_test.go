@@ -50,7 +50,7 @@ func TestDemoPageWithHostileCSS(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(ts.http.URL+"/demo"),
-		waitFor(`!!window.ChatbotWidget && !!document.querySelector('chatbot-widget')`),
+		waitFor(`document.body.hasAttribute('data-demo-ready') && !!document.querySelector('chatbot-widget')`),
 	))
 
 	// The bank's !important rules on every button, div and [aria-expanded] do not reach the launcher.

@@ -21,6 +21,8 @@
 //   ChatbotWidget.open(), .close(), .toggle(), .send(text) (opens the chat and sends text),
 //   .on(event, fn) / .off(event, fn) for "open", "close", "ready", "reply" and "handoff";
 //   reply and handoff listeners get {id, kind, article, handoff, priority, lead}.
+//   widget.js loads async: window.ChatbotWidget exists once it has run, and a "chatbotwidget:load"
+//   event on window says so.
 (function () {
   'use strict';
   if (window.ChatbotWidget) return;
@@ -313,4 +315,6 @@
   function mount() { document.body.appendChild(host); }
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);
+  // The script loads async: a page that wires its buttons before it arrives waits for this.
+  window.dispatchEvent(new Event('chatbotwidget:load'));
 })();

@@ -7,13 +7,15 @@
   }
   function wire() {
     var w = window.ChatbotWidget;
-    if (!w) { setTimeout(wire, 50); return; } // widget.js loads async
     document.getElementById('demo-open').addEventListener('click', function () { w.open(); });
     document.getElementById('demo-close').addEventListener('click', function () { w.close(); });
     document.getElementById('demo-ask').addEventListener('click', function () { w.send('信用卡逾期了怎么办'); });
     ['open', 'close', 'ready', 'reply', 'handoff'].forEach(function (name) {
       w.on(name, function (detail) { note(name, detail); });
     });
+    document.body.setAttribute('data-demo-ready', '');
   }
-  wire();
+  // widget.js loads async: wire now if it is here, else when it says it has loaded.
+  if (window.ChatbotWidget) wire();
+  else window.addEventListener('chatbotwidget:load', wire, { once: true });
 })();
