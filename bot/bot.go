@@ -157,7 +157,7 @@ func (b *Bot) OpenWith(ctx context.Context, requestedID string, c Context) (Sess
 	}
 	st, err := decodeState(rec.State)
 	if err != nil {
-		b.log.ErrorContext(ctx, "unreadable session: starting a new one", "session", requestedID, "err", err)
+		b.log.ErrorContext(ctx, "unreadable session: starting a new one", "session", LogID(requestedID), "err", err)
 		return b.create(ctx, true, c)
 	}
 	conv := &Conversation{id: requestedID, st: st, version: rec.Version, known: true}
@@ -181,7 +181,7 @@ func (b *Bot) OpenWith(ctx context.Context, requestedID string, c Context) (Sess
 	}
 	history, bad := decodeEntries(lines)
 	if bad > 0 {
-		b.log.WarnContext(ctx, "skipped unreadable transcript lines", "session", requestedID, "lines", bad)
+		b.log.WarnContext(ctx, "skipped unreadable transcript lines", "session", LogID(requestedID), "lines", bad)
 	}
 	return Session{ID: requestedID, Resumed: true, History: history, Handoff: conv.st.Handoff,
 		Context: conv.st.context(), Conversation: conv}, nil
@@ -227,7 +227,7 @@ func (b *Bot) create(ctx context.Context, expired bool, c Context) (Session, err
 		if err != nil {
 			return Session{}, b.storeError(ctx, "create", err)
 		}
-		b.log.InfoContext(ctx, "session opened", "session", id, "expired_requested", expired,
+		b.log.InfoContext(ctx, "session opened", "session", LogID(id), "expired_requested", expired,
 			"issuer", c.Issuer, "channel", c.Channel)
 		return Session{ID: id, Expired: expired, History: []Entry{}, Handoff: HandoffBot, Context: st.context(),
 			Conversation: &Conversation{id: id, st: st, version: v, known: true}}, nil

@@ -60,7 +60,7 @@ func (b *Bot) load(ctx context.Context, c *Conversation) error {
 	}
 	st, err := decodeState(rec.State)
 	if err != nil {
-		b.log.ErrorContext(ctx, "unreadable session", "session", c.id, "err", err)
+		b.log.ErrorContext(ctx, "unreadable session", "session", LogID(c.id), "err", err)
 		return fmt.Errorf("%w: %w", ErrUnknownSession, err)
 	}
 	c.st, c.version, c.known = st, rec.Version, true

@@ -38,7 +38,7 @@ func (b *Bot) FeedbackOn(ctx context.Context, c *Conversation, replyID string, u
 	if err != nil || !u.saved {
 		return err
 	}
-	b.log.InfoContext(ctx, "feedback", "session", sessionID, "reply", replyID, "useful", useful)
+	b.log.InfoContext(ctx, "feedback", "session", LogID(sessionID), "reply", replyID, "useful", useful)
 	if count != nil && count.Article != "" {
 		b.emit(ctx, "feedback", func(ctx context.Context) error { return b.events.Feedback(ctx, *count) })
 	}

@@ -92,7 +92,7 @@ func noticeEntry(st *state, kind dialog.Kind, text string, at time.Time) Entry {
 // announce makes a committed join or leave known: the log, the handoff stream (for the contact
 // center), and the notice pushed to the user's open sockets.
 func (b *Bot) announce(ctx context.Context, sessionID string, event events.HandoffEvent, agent string, notice Entry) {
-	b.log.InfoContext(ctx, "handoff changed", "event", string(event), "session", sessionID, "agent", agent)
+	b.log.InfoContext(ctx, "handoff changed", "event", string(event), "session", LogID(sessionID), "agent", agent)
 	b.emit(ctx, "handoff", func(ctx context.Context) error {
 		return b.events.Handoff(ctx, events.Handoff{Event: event, Session: sessionID, Agent: agent, At: notice.At})
 	})
@@ -134,7 +134,7 @@ func (b *Bot) AgentMessage(ctx context.Context, sessionID, agent, text string) (
 	if err != nil {
 		return Entry{}, err
 	}
-	b.log.InfoContext(ctx, "agent message", "session", sessionID, "agent", e.Agent, "reply", e.ID)
+	b.log.InfoContext(ctx, "agent message", "session", LogID(sessionID), "agent", e.Agent, "reply", e.ID)
 	b.publish(ctx, sessionID, e)
 	return e, nil
 }

@@ -152,7 +152,7 @@ func (b *Bot) scheduleWaitTimeout(sessionID string, since time.Time) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := b.expireWait(ctx, sessionID, since); err != nil {
-			b.log.WarnContext(ctx, "wait for a person not ended", "session", sessionID, "err", err)
+			b.log.WarnContext(ctx, "wait for a person not ended", "session", LogID(sessionID), "err", err)
 		}
 	})
 }
@@ -177,7 +177,7 @@ func (b *Bot) expireWait(ctx context.Context, sessionID string, since time.Time)
 	if err != nil || !u.saved {
 		return err
 	}
-	b.log.InfoContext(ctx, "handoff changed", "event", string(events.HandoffTimedOut), "session", sessionID)
+	b.log.InfoContext(ctx, "handoff changed", "event", string(events.HandoffTimedOut), "session", LogID(sessionID))
 	b.emit(ctx, "handoff", func(ctx context.Context) error {
 		return b.events.Handoff(ctx, events.Handoff{Event: events.HandoffTimedOut, Session: sessionID, At: now})
 	})

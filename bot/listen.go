@@ -17,7 +17,7 @@ func (b *Bot) Listen(sessionID string, deliver func(Entry)) (stop func()) {
 	return b.push.Subscribe(sessionID, func(msg []byte) {
 		var e Entry
 		if err := json.Unmarshal(msg, &e); err != nil {
-			b.log.Error("push: unreadable entry ignored", "session", sessionID, "err", err)
+			b.log.Error("push: unreadable entry ignored", "session", LogID(sessionID), "err", err)
 			return
 		}
 		deliver(e)

@@ -66,10 +66,10 @@ func (b *Bot) Turn(ctx context.Context, c *Conversation, in Input) (Output, erro
 	}
 	b.afterTurn(ctx, sessionID, in, t)
 	if b.log.Enabled(ctx, slog.LevelInfo) { // the arguments cost allocations even when not logged
-		b.log.InfoContext(ctx, "turn", "session", sessionID, "message", in.MessageID, "reply", t.out.ID,
+		b.log.InfoContext(ctx, "turn", "session", LogID(sessionID), "message", in.MessageID, "reply", t.out.ID,
 			"kind", t.out.Kind, "article", t.out.Article, "kb_version", t.out.KBVersion,
 			"handoff", t.handoff, "pii", found, "attempts", u.attempts, "ms", time.Since(started).Milliseconds())
-		b.log.DebugContext(ctx, "turn text", "session", sessionID, "text", in.Text, "choice", in.Choice)
+		b.log.DebugContext(ctx, "turn text", "session", LogID(sessionID), "text", in.Text, "choice", in.Choice)
 	}
 	return t.out, nil
 }
@@ -235,7 +235,7 @@ func (b *Bot) replay(ctx context.Context, sessionID string, prior sent) (Output,
 			break
 		}
 	}
-	b.log.InfoContext(ctx, "turn replayed", "session", sessionID, "message", prior.MessageID, "reply", prior.ReplyID)
+	b.log.InfoContext(ctx, "turn replayed", "session", LogID(sessionID), "message", prior.MessageID, "reply", prior.ReplyID)
 	return out, nil
 }
 

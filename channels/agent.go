@@ -99,7 +99,7 @@ func (s *Server) serveAgent(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status, msg := agentErrorStatus(err)
 		if status >= http.StatusInternalServerError {
-			s.log.Warn("agent request failed", "action", req.Action, "session", id, "err", err.Error())
+			s.log.Warn("agent request failed", "action", req.Action, "session", bot.LogID(id), "err", err.Error())
 		}
 		writeJSON(w, status, AgentResult{Session: id, Error: msg})
 		return

@@ -1,6 +1,7 @@
 package channels
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,10 @@ func decodeFrame(data []byte, maxBytes int64) (ClientFrame, *Error) {
 	}
 	if int64(len(data)) > maxBytes {
 		return fail(CodeTooLarge)
+	}
+	// json.Unmarshal accepts null for a struct and leaves it empty; a frame is an object.
+	if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) {
+		return fail(CodeBadJSON)
 	}
 	var f ClientFrame
 	if err := json.Unmarshal(data, &f); err != nil {
@@ -68,79 +73,82 @@ func validate(f *ClientFrame) (Code, bool) {
 	return "", true
 }
 
-// exchange applies one valid client frame within the conversation *conv (nil before one is
-// open) and returns the frames that answer it. Websocket and HTTP share it, so both behave the
-// same; they differ only where a conversation comes from (hello on a socket, kept between turns;
-// any frame over HTTP may start one). A message or choose is counted against limits in its
-// turn's one store call (scopes names each limit for the metric); the caller counts every other
-// frame with allowFrame.
-func (s *Server) exchange(ctx context.Context, channel string, conv **bot.Conversation, f ClientFrame, limits turnLimits) []any {
+// exchange applies one valid client frame within the conversation conv (nil before one is open)
+// and returns the conversation the client is in afterwards and the frames that answer it.
+// Websocket and HTTP share it, so both behave the same; they differ only where a conversation
+// comes from (hello on a socket, kept between turns; any frame over HTTP may start one). A
+// message or choose is counted against limits in its turn's one store call (scopes names each
+// limit for the metric); the caller counts every other frame with allowFrame.
+func (s *Server) exchange(ctx context.Context, channel string, conv *bot.Conversation, f ClientFrame, limits turnLimits) (*bot.Conversation, []Frame) {
 	switch f.Type {
 	case TypePing:
-		return []any{Control{Type: TypePong, ReplyTo: f.ID}}
+		return conv, []Frame{Control{Type: TypePong, ReplyTo: f.ID}}
 	case TypeHello:
-		return []any{s.hello(ctx, channel, conv, f)}
+		return s.hello(ctx, channel, conv, f)
 	}
 
-	var frames []any
-	if *conv == nil {
+	var frames []Frame
+	if conv == nil {
 		// A socket says hello first; feedback is about a reply in an existing session.
 		if channel == channelWebsocket || f.Type == TypeFeedback {
 			e := newError(f.ID, CodeNotHelloFirst)
 			s.rejected(channel, &e)
-			return []any{e}
+			return conv, []Frame{e}
 		}
 		// HTTP: a first message starts a session and says so with a welcome frame.
-		welcome, err := s.open(ctx, conv, "", "", false, f.pageContext())
+		opened, welcome, err := s.open(ctx, "", "", false, f.pageContext())
 		if err != nil {
-			return []any{s.failure(channel, f.ID, "open", err)}
+			return conv, []Frame{s.failure(channel, f.ID, "open", err)}
 		}
+		conv = opened
 		frames = append(frames, welcome)
 	}
 
 	switch f.Type {
 	case TypeFeedback:
-		if answer := s.feedback(ctx, channel, *conv, f); answer != nil {
+		if answer := s.feedback(ctx, channel, conv, f); answer != nil {
 			frames = append(frames, answer)
 		}
-		return frames
+		return conv, frames
 	case TypeChoose:
-		return append(frames, s.turn(ctx, channel, conv, bot.Input{MessageID: f.ID, Choice: f.Value}, limits)...)
+		conv, more := s.turn(ctx, channel, conv, bot.Input{MessageID: f.ID, Choice: f.Value}, limits)
+		return conv, append(frames, more...)
 	default: // TypeMessage
-		return append(frames, s.turn(ctx, channel, conv, bot.Input{MessageID: f.ID, Text: f.Text}, limits)...)
+		conv, more := s.turn(ctx, channel, conv, bot.Input{MessageID: f.ID, Text: f.Text}, limits)
+		return conv, append(frames, more...)
 	}
 }
 
-// hello opens the requested session, or a new one, and welcomes the client into it.
-func (s *Server) hello(ctx context.Context, channel string, conv **bot.Conversation, f ClientFrame) any {
+// hello opens the requested session, or a new one, and welcomes the client into it. On failure
+// the client stays in conv.
+func (s *Server) hello(ctx context.Context, channel string, conv *bot.Conversation, f ClientFrame) (*bot.Conversation, []Frame) {
 	if f.V != 0 && f.V != ProtocolVersion {
 		e := newError(f.ID, CodeUnsupportedVersion)
 		s.rejected(channel, &e)
-		return e
+		return conv, []Frame{e}
 	}
 	requested := f.Session
 	malformed := requested != "" && !validSessionID(requested)
 	if malformed {
 		requested = ""
 	}
-	welcome, err := s.open(ctx, conv, requested, f.ID, malformed, f.pageContext())
+	opened, welcome, err := s.open(ctx, requested, f.ID, malformed, f.pageContext())
 	if err != nil {
-		return s.failure(channel, f.ID, "open", err)
+		return conv, []Frame{s.failure(channel, f.ID, "open", err)}
 	}
-	return welcome
+	return opened, []Frame{welcome}
 }
 
 // open opens the requested session (or a new one when requested is empty) in the page's
-// context pc, makes *conv its conversation and returns its welcome frame.
-func (s *Server) open(ctx context.Context, conv **bot.Conversation, requested, replyTo string, expired bool, pc bot.Context) (Welcome, error) {
+// context pc and returns its conversation and welcome frame.
+func (s *Server) open(ctx context.Context, requested, replyTo string, expired bool, pc bot.Context) (*bot.Conversation, Welcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
 	defer cancel()
 	sess, err := s.bot.OpenWith(ctx, requested, pc)
 	if err != nil {
-		return Welcome{}, err
+		return nil, Welcome{}, err
 	}
-	*conv = sess.Conversation
-	return newWelcome(replyTo, sess, expired || sess.Expired), nil
+	return sess.Conversation, newWelcome(replyTo, sess, expired || sess.Expired), nil
 }
 
 func newWelcome(replyTo string, sess bot.Session, expired bool) Welcome {
@@ -159,37 +167,38 @@ func newWelcome(replyTo string, sess bot.Session, expired bool) Welcome {
 
 // turn runs one message or choice. If the session expired since hello, a new one is started,
 // announced with a welcome frame, and the turn runs there: the user's message is still answered.
-func (s *Server) turn(ctx context.Context, channel string, conv **bot.Conversation, in bot.Input, limits turnLimits) []any {
+func (s *Server) turn(ctx context.Context, channel string, conv *bot.Conversation, in bot.Input, limits turnLimits) (*bot.Conversation, []Frame) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
 	defer cancel()
 	start := time.Now()
-	var frames []any
+	var frames []Frame
 	in.Limits = limits.limits
-	out, err := s.bot.Turn(ctx, *conv, in)
+	out, err := s.bot.Turn(ctx, conv, in)
 	if errors.Is(err, bot.ErrUnknownSession) {
 		// The welcome has no reply_to: the turn's reply (or error) is the one answer to its id.
-		welcome, oerr := s.open(ctx, conv, "", "", true, (*conv).Context()) // the same page: keep its context
+		opened, welcome, oerr := s.open(ctx, "", "", true, conv.Context()) // the same page: keep its context
 		if oerr != nil {
-			return []any{s.failure(channel, in.MessageID, "open", oerr)}
+			return conv, []Frame{s.failure(channel, in.MessageID, "open", oerr)}
 		}
+		conv = opened
 		frames = append(frames, welcome)
-		out, err = s.bot.Turn(ctx, *conv, in)
+		out, err = s.bot.Turn(ctx, conv, in)
 	}
 	var limited *bot.RateLimitError
 	if errors.As(err, &limited) {
 		s.metrics.rateLimited.WithLabelValues(limits.scopes[limited.Index]).Inc()
 		e := newError(in.MessageID, CodeRateLimited)
 		s.rejected(channel, &e)
-		return append(frames, e)
+		return conv, append(frames, e)
 	}
 	if err != nil {
-		return append(frames, s.failure(channel, in.MessageID, "handle", err))
+		return conv, append(frames, s.failure(channel, in.MessageID, "handle", err))
 	}
 	s.observeTurn(channel, out, time.Since(start))
-	return append(frames, NewReply(out))
+	return conv, append(frames, NewReply(out))
 }
 
-func (s *Server) feedback(ctx context.Context, channel string, conv *bot.Conversation, f ClientFrame) any {
+func (s *Server) feedback(ctx context.Context, channel string, conv *bot.Conversation, f ClientFrame) Frame {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.TurnTimeout)
 	defer cancel()
 	err := s.bot.FeedbackOn(ctx, conv, f.Reply, *f.Useful)
@@ -271,18 +280,31 @@ func (s *Server) limitsFor(ip, session string) turnLimits {
 	return l
 }
 
+// A rate-limit call of its own (a frame that is not a turn) is bounded apart: one that does not
+// answer within limiterWait (a hung Redis) lets the frame through, as any limiter failure does,
+// and is not made again for limiterRest. A frame then waits for the session store only, which
+// fails fast on its own (redisclient.DefaultTimeout), so a hung Redis is answered within about
+// a second.
+const (
+	limiterWait = 100 * time.Millisecond
+	limiterRest = time.Second
+)
+
 // allowFrame counts a frame that is not a turn against the client address's and the session's
 // rates, both in one call (one Redis round trip). When counting fails the frame is allowed: the
 // store will refuse the turn anyway if Redis is down, and a limiter outage must not lock every
 // cardholder out.
 func (s *Server) allowFrame(ctx context.Context, ip, session string) (ok bool, scope string) {
 	l := s.limitsFor(ip, session)
-	if len(l.limits) == 0 {
+	if len(l.limits) == 0 || time.Now().UnixNano() < s.limiterDownUntil.Load() {
 		return true, ""
 	}
+	ctx, cancel := context.WithTimeout(ctx, limiterWait)
+	defer cancel()
 	refused, err := s.bot.Allow(ctx, l.limits...)
 	if err != nil {
-		s.log.Warn("rate limiter failed, allowing frame", "err", err.Error())
+		s.limiterDownUntil.Store(time.Now().Add(limiterRest).UnixNano())
+		s.log.Warn("rate limiter failed, allowing frames for a while", "err", err.Error(), "for", limiterRest.String())
 		return true, ""
 	}
 	if refused < 0 {

@@ -33,6 +33,15 @@ const (
 	TypeAck     = "ack"
 )
 
+// Frame is a frame the server sends: a Welcome, Reply, Error or Control. The set is closed, so
+// every frame a channel writes is one of the documented types.
+type Frame interface{ serverFrame() }
+
+func (Welcome) serverFrame() {}
+func (Reply) serverFrame()   {}
+func (Error) serverFrame()   {}
+func (Control) serverFrame() {}
+
 // ClientFrame is any frame a client sends; Type says which fields apply. Unknown fields are
 // ignored so older servers accept newer clients' additions.
 type ClientFrame struct {

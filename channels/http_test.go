@@ -17,7 +17,13 @@ import (
 )
 
 // post sends body to /api/v1/chat and decodes the answer.
-func post(t *testing.T, ts *testServer, body string, header http.Header) (int, channels.ChatResponse, http.Header) {
+// chatResponse is a POST /api/v1/chat answer as a client reads it.
+type chatResponse struct {
+	Session string           `json:"session"`
+	Frames  []map[string]any `json:"frames"`
+}
+
+func post(t *testing.T, ts *testServer, body string, header http.Header) (int, chatResponse, http.Header) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, ts.http.URL+"/api/v1/chat", strings.NewReader(body))
 	require.NoError(t, err)
@@ -28,17 +34,17 @@ func post(t *testing.T, ts *testServer, body string, header http.Header) (int, c
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	var out channels.ChatResponse
+	var out chatResponse
 	if resp.Header.Get("Content-Type") == "application/json; charset=utf-8" {
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
 	}
 	return resp.StatusCode, out, resp.Header
 }
 
-func frame(t *testing.T, res channels.ChatResponse, i int) map[string]any {
+func frame(t *testing.T, res chatResponse, i int) map[string]any {
 	t.Helper()
 	require.Greater(t, len(res.Frames), i, "frames: %v", res.Frames)
-	return res.Frames[i].(map[string]any)
+	return res.Frames[i]
 }
 
 func TestChatEndpoint(t *testing.T) {
@@ -77,7 +83,7 @@ func TestChatEndpoint(t *testing.T) {
 	assert.Equal(t, map[string]any{"type": "ack", "reply_to": "f1"}, frame(t, res, 0))
 	status, res, _ = post(t, ts, `{"type":"feedback","session":"`+session+`","reply":"s1","useful":false}`, nil)
 	assert.Equal(t, http.StatusOK, status)
-	assert.Equal(t, []any{}, res.Frames, "feedback without an id: nothing to acknowledge")
+	assert.Equal(t, []map[string]any{}, res.Frames, "feedback without an id: nothing to acknowledge")
 
 	errs := []struct {
 		name, body string

@@ -14,8 +14,8 @@ import (
 // ChatResponse is the body of every POST /api/v1/chat answer: the session the client is in now
 // and the frames a websocket would have sent for the request's frame.
 type ChatResponse struct {
-	Session string `json:"session"`
-	Frames  []any  `json:"frames"`
+	Session string  `json:"session"`
+	Frames  []Frame `json:"frames"`
 }
 
 // serveChat answers one client frame sent as JSON, plus "session", for clients that cannot keep
@@ -32,14 +32,14 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.shuttingDown() {
 		w.Header().Set("Retry-After", "1")
-		s.writeChat(w, "", []any{newError("", CodeUnavailable)})
+		s.writeChat(w, "", []Frame{newError("", CodeUnavailable)})
 		return
 	}
 
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.HardFrameBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		s.writeChat(w, "", []any{s.rejectHTTP(newError("", CodeTooLarge))})
+		s.writeChat(w, "", []Frame{s.rejectHTTP(newError("", CodeTooLarge))})
 		return
 	}
 	if err != nil {
@@ -55,19 +55,19 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request) {
 	ctx := context.WithoutCancel(r.Context())
 	if ok, scope := s.allowFrame(ctx, clientIP(r, s.opts.TrustedProxies), session); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(s.retryAfter(scope)))
-		s.writeChat(w, session, []any{s.rejectHTTP(newError(peekID(data), CodeRateLimited))})
+		s.writeChat(w, session, []Frame{s.rejectHTTP(newError(peekID(data), CodeRateLimited))})
 		return
 	}
 	f, bad := decodeFrame(data, s.opts.MaxFrameBytes)
 	if bad != nil {
-		s.writeChat(w, session, []any{s.rejectHTTP(*bad)})
+		s.writeChat(w, session, []Frame{s.rejectHTTP(*bad)})
 		return
 	}
 	var conv *bot.Conversation
 	if session != "" {
 		conv = bot.NewConversation(session)
 	}
-	frames := s.exchange(ctx, channelHTTP, &conv, f, turnLimits{}) // counted above
+	conv, frames := s.exchange(ctx, channelHTTP, conv, f, turnLimits{}) // counted above
 	if conv != nil {
 		session = conv.ID()
 	}
@@ -89,7 +89,7 @@ func (s *Server) retryAfter(scope string) int {
 }
 
 // writeChat writes the response; its status is that of the first error frame, if any.
-func (s *Server) writeChat(w http.ResponseWriter, session string, frames []any) {
+func (s *Server) writeChat(w http.ResponseWriter, session string, frames []Frame) {
 	status := http.StatusOK
 	for _, f := range frames {
 		if e, ok := f.(Error); ok {
@@ -98,7 +98,7 @@ func (s *Server) writeChat(w http.ResponseWriter, session string, frames []any) 
 		}
 	}
 	if frames == nil {
-		frames = []any{} // feedback without an id: nothing to say, but always an array
+		frames = []Frame{} // feedback without an id: nothing to say, but always an array
 	}
 	body, err := EncodeFrame(ChatResponse{Session: session, Frames: frames})
 	if err != nil {

@@ -34,6 +34,8 @@ const (
 	DefaultSendQueue       = 16       // frames waiting for a slow client before it is disconnected (1013)
 	DefaultRateStrikes     = 3        // rejected frames in a row before a flood is closed (1008)
 	DefaultMaxSockets      = 10000    // open websockets per instance; more are refused with 503
+	DefaultMaxSocketsPerIP = 100      // open websockets per client address; more are refused with 429
+	DefaultHelloWait       = 5 * time.Second
 	DefaultPongWait        = 60 * time.Second
 	DefaultWriteWait       = 10 * time.Second
 	DefaultTurnTimeout     = 10 * time.Second
@@ -94,12 +96,20 @@ type Options struct {
 	// RateStrikes is how many rate-limited frames in a row a socket may send before it is
 	// closed with 1008. Default 3.
 	RateStrikes int
-	// SendQueue is how many frames may wait for one slow client. When it is full the socket is
-	// closed with 1013 (try again later) instead of blocking the bot or dropping a frame; the
-	// client reconnects and resumes, and replies are kept in the session. Default 16, at least 2.
+	// SendQueue is how many items may wait in one socket's inbox: frames read while a turn runs
+	// and entries pushed to the session. A full inbox stops the reader (a flooding client is
+	// slowed down); a push finding it full closes the socket with 1013 (try again later)
+	// instead of blocking the push hub or dropping the entry silently: the client reconnects and
+	// finds it in its history. Default 16, at least 2.
 	SendQueue int
 	// MaxSockets caps open websockets on this instance; more get 503. Default 10000.
 	MaxSockets int
+	// MaxSocketsPerIP caps open websockets per client address (see TrustedProxies), so one
+	// client cannot take every socket; more get 429. Default 100; negative means no cap.
+	MaxSocketsPerIP int
+	// HelloWait: a socket that has not sent hello this long after connecting is closed (1008).
+	// Default 5s.
+	HelloWait time.Duration
 	// PongWait: a socket with no frame or pong for this long is closed. Default 60s.
 	PongWait time.Duration
 	// PingPeriod: how often the server pings. Default half of PongWait, so one lost ping is
@@ -109,6 +119,8 @@ type Options struct {
 	// Default 10s.
 	WriteWait time.Duration
 	// TurnTimeout bounds one bot call; past it the client gets "unavailable". Default 10s.
+	// Sockets stay alive however long a turn takes (reading and pinging go on meanwhile);
+	// the configuration keeps it shorter than PongWait.
 	TurnTimeout time.Duration
 	// ReadyTimeout bounds the checks behind /readyz. Default 2s.
 	ReadyTimeout time.Duration
@@ -146,6 +158,12 @@ func (o Options) withDefaults() Options {
 	o.SendQueue = max(o.SendQueue, minSendQueue)
 	if o.MaxSockets <= 0 {
 		o.MaxSockets = DefaultMaxSockets
+	}
+	if o.MaxSocketsPerIP == 0 {
+		o.MaxSocketsPerIP = DefaultMaxSocketsPerIP
+	}
+	if o.HelloWait <= 0 {
+		o.HelloWait = DefaultHelloWait
 	}
 	if o.PongWait <= 0 {
 		o.PongWait = DefaultPongWait

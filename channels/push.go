@@ -9,14 +9,14 @@ import (
 // Pushes: what a contact-center agent writes (and the agent joining or leaving) reaches the
 // sockets open on the session through Options.Live, as reply frames without reply_to.
 
-// pushed is an entry pushed to the socket while it was holding.
+// pushed is an entry pushed to a session the socket listens to.
 type pushed struct {
 	session string
 	frame   Reply
 }
 
 // listen makes the socket receive what is pushed to session (an agent's messages), and nothing
-// of the session it was in before; "" stops listening. Runs on the reader goroutine.
+// of the session it was in before; "" stops listening. Runs on the conversation goroutine.
 func (c *conn) listen(session string) {
 	if session == c.listening || c.srv.opts.Live == nil {
 		return
@@ -30,36 +30,16 @@ func (c *conn) listen(session string) {
 		return
 	}
 	c.stopListen = c.srv.opts.Live.Listen(session, func(e bot.Entry) {
+		// Runs on the push hub's goroutine, which must not block: the entry joins the inbox,
+		// behind any frame still waiting, or, if the inbox is full, the socket is closed with
+		// 1013 and the client finds the entry in its history on resume.
 		c.srv.metrics.pushed.Inc()
-		p := pushed{session: session, frame: pushedReply(e)}
-		c.pushMu.Lock()
-		defer c.pushMu.Unlock()
-		if c.holding {
-			c.held = append(c.held, p)
-			return
+		select {
+		case c.inbox <- inbound{push: &pushed{session: session, frame: pushedReply(e)}}:
+		default:
+			c.lostPush.Store(true)
 		}
-		c.enqueue(p.session, p.frame)
 	})
-}
-
-// hold makes pushed entries wait until release.
-func (c *conn) hold() {
-	c.pushMu.Lock()
-	defer c.pushMu.Unlock()
-	c.holding = true
-}
-
-// release sends the entries pushed while holding, except those of a session the socket has
-// left meanwhile. Runs on the reader goroutine, after the frame's answer is queued.
-func (c *conn) release() {
-	c.pushMu.Lock()
-	defer c.pushMu.Unlock()
-	for _, p := range c.held {
-		if p.session == c.listening {
-			c.enqueue(p.session, p.frame)
-		}
-	}
-	c.holding, c.held = false, nil
 }
 
 // pushedReply is the frame for an entry pushed to a socket outside a turn: a reply without

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,11 +28,15 @@ type Server struct {
 	upgrader websocket.Upgrader
 	handler  http.Handler
 
-	mu      sync.Mutex
-	closing bool
-	quit    chan struct{} // closed when Shutdown starts
-	conns   map[*conn]struct{}
-	sockets sync.WaitGroup // one per open socket
+	limiterDownUntil atomic.Int64 // unix nanoseconds: until then frames skip the failed limiter
+
+	mu       sync.Mutex
+	closing  bool
+	quit     chan struct{}  // closed when Shutdown starts
+	admitted int            // sockets admitted, upgraded or about to be
+	perIP    map[string]int // admitted sockets by client address
+	conns    map[*conn]struct{}
+	sockets  sync.WaitGroup // one per admitted socket
 }
 
 // New returns a Server for opts. It panics if opts.Bot is nil, a programming error.
@@ -52,6 +57,7 @@ func New(opts Options) *Server {
 		metrics:  newMetrics(reg),
 		origins:  newOriginPolicy(opts.AllowedOrigins, opts.AppKeys),
 		quit:     make(chan struct{}),
+		perIP:    make(map[string]int),
 		conns:    make(map[*conn]struct{}),
 	}
 	s.upgrader = websocket.Upgrader{
@@ -132,32 +138,43 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 }
 
-// register adds c to the open sockets unless the server is shutting down or full.
-func (s *Server) register(c *conn) bool {
+// admit reserves a socket for a client at ip before the upgrade, or returns the HTTP status
+// that refuses it: 503 while shutting down or when the instance holds MaxSockets, 429 when the
+// address holds MaxSocketsPerIP. Every admitted socket is released with leave.
+func (s *Server) admit(ip string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closing || len(s.conns) >= s.opts.MaxSockets {
-		return false
+	switch {
+	case s.closing, s.admitted >= s.opts.MaxSockets:
+		return http.StatusServiceUnavailable
+	case s.opts.MaxSocketsPerIP > 0 && s.perIP[ip] >= s.opts.MaxSocketsPerIP:
+		return http.StatusTooManyRequests
 	}
-	s.conns[c] = struct{}{}
+	s.admitted++
+	s.perIP[ip]++
 	s.sockets.Add(1)
 	s.metrics.openSockets.Inc()
-	return true
+	return 0
 }
 
-func (s *Server) unregister(c *conn) {
+// track lists an upgraded socket, so that Shutdown can close it if its grace runs out.
+func (s *Server) track(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conns[c] = struct{}{}
+}
+
+// leave releases what admit reserved for ip (and forgets c, if it was upgraded).
+func (s *Server) leave(c *conn, ip string) {
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.admitted--
+	if s.perIP[ip]--; s.perIP[ip] <= 0 {
+		delete(s.perIP, ip)
+	}
 	s.mu.Unlock()
 	s.metrics.openSockets.Dec()
 	s.sockets.Done()
-}
-
-// accepting reports whether new sockets are welcome.
-func (s *Server) accepting() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !s.closing && len(s.conns) < s.opts.MaxSockets
 }
 
 func (s *Server) shuttingDown() bool {

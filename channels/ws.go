@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -15,94 +16,81 @@ import (
 // Close codes the server uses (RFC 6455 section 7.4.1).
 const (
 	CloseGoingAway      = websocket.CloseGoingAway       // 1001: server shutting down; reconnect
-	ClosePolicy         = websocket.ClosePolicyViolation // 1008: rate limit kept being exceeded
+	ClosePolicy         = websocket.ClosePolicyViolation // 1008: rate limit kept being exceeded, or no hello
 	CloseTooBig         = websocket.CloseMessageTooBig   // 1009: frame past the hard cap
-	CloseTryAgainLater  = websocket.CloseTryAgainLater   // 1013: client too slow to read; reconnect and resume
+	CloseTryAgainLater  = websocket.CloseTryAgainLater   // 1013: the socket fell too far behind; reconnect and resume
 	channelWebsocket    = "ws"
 	channelHTTP         = "http"
 	closeReasonShutdown = "server shutting down"
 )
 
-// serveWS upgrades the request and runs the socket until it closes.
+// serveWS upgrades the request and runs the socket until it closes: readPump on its own
+// goroutine, the conversation on this one.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	if !s.accepting() {
-		http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
+	ip := clientIP(r, s.opts.TrustedProxies)
+	if status := s.admit(ip); status != 0 {
+		s.refuseSocket(w, status)
 		return
 	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.leave(nil, ip)
 		return // the upgrader has answered and logged
 	}
 	c := &conn{
-		srv:        s,
-		ws:         ws,
-		ip:         clientIP(r, s.opts.TrustedProxies),
-		ctx:        context.WithoutCancel(r.Context()),
-		send:       make(chan []byte, s.opts.SendQueue),
-		closeReq:   make(chan closeRequest, 1),
-		readerDone: make(chan struct{}),
-		writerDone: make(chan struct{}),
+		srv:      s,
+		ws:       ws,
+		ip:       ip,
+		ctx:      context.WithoutCancel(r.Context()),
+		inbox:    make(chan inbound, s.opts.SendQueue),
+		readDone: make(chan struct{}),
+		done:     make(chan struct{}),
 	}
-	if !s.register(c) {
-		// Lost a race with Shutdown or the socket cap: say so the way a client understands.
-		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(CloseTryAgainLater, "server busy"), time.Now().Add(s.opts.WriteWait))
-		_ = ws.Close()
-		return
-	}
-	defer s.unregister(c)
-	go c.writePump()
-	c.readPump()
+	s.track(c)
+	defer s.leave(c, ip)
+	go c.readPump()
+	c.converse()
 }
 
-// conn is one websocket. Exactly one goroutine reads (readPump, which also runs the turns, so a
-// socket's turns happen in order) and exactly one writes (writePump); they meet only through the
-// bounded send queue and the close request.
+// conn is one websocket, shaped like gorilla's chat client: readPump only reads and hands frames
+// to the inbox; converse owns the conversation (its session, its turns, one at a time), takes
+// what is pushed to the session from the same inbox, and is the only writer of frames.
 type conn struct {
-	srv *Server
-	ws  *websocket.Conn
-	ip  string
-	ctx context.Context // request values, never cancelled: a turn in flight finishes
+	srv   *Server
+	ws    *websocket.Conn
+	ip    string
+	ctx   context.Context // request values, never cancelled: a turn in flight finishes
+	inbox chan inbound    // frames read, and entries pushed to the session, in arrival order
 
-	send       chan []byte       // encoded frames for writePump
-	closeReq   chan closeRequest // first close wins
-	readerDone chan struct{}
-	writerDone chan struct{}
+	readDone chan struct{} // closed when readPump returns
+	done     chan struct{} // closed when converse returns
+	closing  atomic.Bool   // a close frame was sent, or the peer's answered: frames read now are dropped
+	lostPush atomic.Bool   // a push found the inbox full: the socket must be closed (1013)
 
-	mu      sync.Mutex
-	closing bool           // no new turns start; frames read from now on are discarded
-	turns   sync.WaitGroup // turns in flight (at most one: the reader runs them)
-
-	// Owned by the reader goroutine.
+	// Owned by converse.
 	conv       *bot.Conversation // nil before hello; keeps the session's state between turns
+	greeted    bool              // a hello arrived (answered or not)
 	strikes    int               // rate-limited frames in a row
-	listening  string            // the session whose pushed entries this socket receives
+	listening  string            // the session whose pushed entries reach this socket
 	stopListen func()
-
-	// Pushed entries wait while the reader answers a frame, so they never overtake its answer
-	// (above all the welcome, whose history they would otherwise precede).
-	pushMu  sync.Mutex
-	holding bool
-	held    []pushed
 }
 
-type closeRequest struct {
-	code   int
-	reason string
+// inbound is one item of a conversation's inbox: a frame read from the socket, or an entry
+// pushed to a session.
+type inbound struct {
+	messageType int // websocket.TextMessage or BinaryMessage, for a frame
+	data        []byte
+	push        *pushed
 }
 
-// readPump reads frames until the socket fails or closes, running each frame's turn.
+// readPump reads frames until the socket fails or closes, and hands each to the conversation.
+// Reading goes on while a turn runs, so pongs keep the socket alive however long a turn takes.
 func (c *conn) readPump() {
-	defer func() {
-		c.listen("")
-		close(c.readerDone)
-		_ = c.ws.Close()
-		<-c.writerDone
-	}()
+	defer close(c.readDone)
 	opts := c.srv.opts
 	c.ws.SetReadLimit(opts.HardFrameBytes)
 	_ = c.ws.SetReadDeadline(time.Now().Add(opts.PongWait))
-	c.ws.SetPongHandler(func(string) error { c.extendReadDeadline(); return nil })
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(opts.PongWait)) })
 	c.ws.SetCloseHandler(c.onPeerClose)
 	for {
 		mt, data, err := c.ws.ReadMessage()
@@ -110,58 +98,22 @@ func (c *conn) readPump() {
 			c.logReadEnd(err)
 			return
 		}
-		if !c.beginTurn() {
-			continue // closing: wait for the client's close frame, ignore anything else
+		if c.closing.Load() {
+			continue // wait for the client's close frame; nothing else is answered any more
 		}
-		c.extendReadDeadline()
-		c.handleFrame(mt, data)
-		c.turns.Done()
-	}
-}
-
-// extendReadDeadline gives the client another PongWait, unless the socket is closing: then the
-// close grace set by closeWith must stand. Both happen under mu so neither overwrites the other.
-func (c *conn) extendReadDeadline() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.closing {
-		_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.opts.PongWait))
-	}
-}
-
-// beginTurn registers a turn unless the socket is closing.
-func (c *conn) beginTurn() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closing {
-		return false
-	}
-	c.turns.Add(1)
-	return true
-}
-
-// stopTurns marks the socket closing and reports whether it was the first to do so. From now on
-// no turn starts and the read deadline is no longer extended.
-func (c *conn) stopTurns() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	first := !c.closing
-	c.closing = true
-	return first
-}
-
-// requestClose asks the writer to send what is queued, then a close frame with code.
-func (c *conn) requestClose(code int, reason string) {
-	c.stopTurns()
-	select {
-	case c.closeReq <- closeRequest{code: code, reason: reason}:
-	default: // a close is already on its way
+		_ = c.ws.SetReadDeadline(time.Now().Add(opts.PongWait))
+		select {
+		case c.inbox <- inbound{messageType: mt, data: data}:
+		case <-c.done:
+			return
+		}
 	}
 }
 
 // onPeerClose answers a client's close frame, unless the server started the close handshake.
+// It runs on the reader; WriteControl may be called alongside the conversation's writes.
 func (c *conn) onPeerClose(code int, _ string) error {
-	if c.stopTurns() {
+	if !c.closing.Swap(true) {
 		reply := websocket.FormatCloseMessage(code, "")
 		if code == websocket.CloseNoStatusReceived {
 			reply = websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
@@ -171,102 +123,248 @@ func (c *conn) onPeerClose(code int, _ string) error {
 	return nil
 }
 
-// enqueue hands one frame of session's to the writer without ever blocking the caller (a turn,
-// or the push hub). A full queue means the client is not reading: the socket is closed with 1013
-// and the client resumes after reconnecting.
-func (c *conn) enqueue(session string, frame any) {
-	data, err := EncodeFrame(frame)
-	if err != nil {
-		c.srv.log.Error("encode frame", "err", err)
-		return
-	}
-	select {
-	case c.send <- data:
-	default:
-		c.srv.metrics.queueOverflow.Inc()
-		c.srv.log.Warn("send queue full, closing socket", "session", session, "queue", cap(c.send))
-		c.requestClose(CloseTryAgainLater, "send queue full")
-	}
-}
-
-// writePump writes queued frames and pings, and performs the server side of every close.
-func (c *conn) writePump() {
+// converse runs the conversation until the socket ends: it answers each frame in order, writes
+// pushed entries between answers, pings, and performs the server side of every close.
+func (c *conn) converse() {
 	opts := c.srv.opts
 	ticker := time.NewTicker(opts.PingPeriod)
+	hello := time.NewTimer(opts.HelloWait)
 	defer func() {
 		ticker.Stop()
-		close(c.writerDone)
+		hello.Stop()
+		c.listen("")
+		close(c.done)
+		_ = c.ws.Close()
+		<-c.readDone
 	}()
 	for {
 		select {
-		case data := <-c.send:
-			if !c.write(data) {
+		case in := <-c.inbox:
+			if c.shuttingDown() {
+				c.close(CloseGoingAway, closeReasonShutdown)
+				return
+			}
+			if !c.handle(in, ticker) {
 				return
 			}
 		case <-ticker.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(opts.WriteWait)); err != nil {
-				_ = c.ws.Close()
+			if !c.ping() {
 				return
 			}
-		case req := <-c.closeReq:
-			c.closeWith(req)
-			return
+		case <-hello.C:
+			if !c.greeted {
+				c.srv.log.Info("no hello, socket closed", "wait", opts.HelloWait.String())
+				c.close(ClosePolicy, "hello expected")
+				return
+			}
 		case <-c.srv.quit:
-			// Shutdown: let the turn in flight finish and queue its reply, then go away.
-			c.stopTurns()
-			c.turns.Wait()
-			c.closeWith(closeRequest{code: CloseGoingAway, reason: closeReasonShutdown})
+			c.close(CloseGoingAway, closeReasonShutdown)
 			return
-		case <-c.readerDone:
+		case <-c.readDone:
 			return
 		}
 	}
 }
 
-// write sends one frame; on failure the socket is closed so the reader stops too.
-func (c *conn) write(data []byte) bool {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteWait))
-	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
-		_ = c.ws.Close()
+func (c *conn) shuttingDown() bool {
+	select {
+	case <-c.srv.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+// handle answers one inbox item and reports whether the socket stays open.
+func (c *conn) handle(in inbound, ticker *time.Ticker) bool {
+	if !c.keptUp() {
+		return false
+	}
+	if in.push != nil {
+		if in.push.session != c.listening {
+			return true // the socket left that session meanwhile
+		}
+		return c.write(in.push.frame)
+	}
+	f, bad := c.srv.decodeSocketFrame(in)
+	if bad == nil && f.Type == TypePing {
+		// Answered here, without the rate limiter: keeping a socket alive costs no Redis call.
+		return c.write(Control{Type: TypePong, ReplyTo: f.ID})
+	}
+	if bad == nil && f.Type == TypeHello {
+		c.greeted = true
+		if validSessionID(f.Session) {
+			// Listen before the history is read: an agent's message stored after the read still
+			// arrives, after the welcome (it waits in the inbox until the welcome is written).
+			c.listen(f.Session)
+		}
+	}
+	return c.answer(f, bad, ticker)
+}
+
+// decodeSocketFrame decodes a frame read from a socket, or returns the error frame answering it.
+func (s *Server) decodeSocketFrame(in inbound) (ClientFrame, *Error) {
+	if in.messageType != websocket.TextMessage {
+		e := newError("", CodeBinaryFrame)
+		return ClientFrame{}, &e
+	}
+	return decodeFrame(in.data, s.opts.MaxFrameBytes)
+}
+
+// turnResult is what one frame's turn produced: the conversation the socket is in afterwards,
+// the frames to send in order, and whether a rate limit refused the frame.
+type turnResult struct {
+	conv    *bot.Conversation
+	frames  []Frame
+	limited bool
+}
+
+// session is the id of the socket's session, "" before hello.
+func (c *conn) session() string {
+	if c.conv == nil {
+		return ""
+	}
+	return c.conv.ID()
+}
+
+// answer runs the turn of a frame (or of a bad frame: its error) and writes its frames. The turn
+// (rate limits, bot calls) runs on its own goroutine while this one keeps the socket alive with
+// pings; nothing else is answered meanwhile, so frames and pushes keep their order.
+func (c *conn) answer(f ClientFrame, bad *Error, ticker *time.Ticker) bool {
+	// The turn's goroutine has the conversation to itself until it hands the result back.
+	done := make(chan turnResult, 1)
+	conv := c.conv
+	go func() { done <- c.srv.runFrame(c.ctx, c.ip, conv, f, bad) }()
+	var res turnResult
+	for waiting := true; waiting; {
+		select {
+		case res = <-done:
+			waiting = false
+		case <-ticker.C:
+			if !c.ping() {
+				<-done // the turn finishes and is stored; the client re-sends after reconnecting
+				return false
+			}
+		}
+	}
+	c.conv = res.conv
+	c.listen(c.session()) // hello, or a session that expired mid-turn, may have moved the socket
+	for _, frame := range res.frames {
+		if !c.write(frame) {
+			return false
+		}
+	}
+	if !res.limited {
+		c.strikes = 0
+		return true
+	}
+	c.strikes++
+	if c.strikes >= c.srv.opts.RateStrikes {
+		c.close(ClosePolicy, "rate limit exceeded")
 		return false
 	}
 	return true
 }
 
-// closeWith flushes the queue, sends the close frame and lets the reader wait CloseGrace for
-// the client's answer.
-func (c *conn) closeWith(req closeRequest) {
-	for flushing := true; flushing; {
-		select {
-		case data := <-c.send:
-			if !c.write(data) {
-				return
-			}
-		default:
-			flushing = false
+// runFrame answers one frame read from a socket in conv: rate limits (every frame but ping
+// counts, bad ones too: a message or choose in an open session in its turn's one store call,
+// every other frame here), then the frame's own error if it is bad, else the bot's answer.
+func (s *Server) runFrame(ctx context.Context, ip string, conv *bot.Conversation, f ClientFrame, bad *Error) turnResult {
+	session := ""
+	if conv != nil {
+		session = conv.ID()
+	}
+	var limits turnLimits
+	if bad == nil && conv != nil && (f.Type == TypeMessage || f.Type == TypeChoose) {
+		limits = s.limitsFor(ip, session)
+	} else if ok, _ := s.allowFrame(ctx, ip, session); !ok {
+		id := f.ID
+		if bad != nil {
+			id = bad.ReplyTo
+		}
+		return turnResult{conv: conv, frames: []Frame{s.reject(newError(id, CodeRateLimited))}, limited: true}
+	}
+	if bad != nil {
+		return turnResult{conv: conv, frames: []Frame{s.reject(*bad)}}
+	}
+	conv, frames := s.exchange(ctx, channelWebsocket, conv, f, limits)
+	res := turnResult{conv: conv, frames: frames}
+	for _, frame := range frames {
+		if e, ok := frame.(Error); ok && e.Code == CodeRateLimited {
+			res.limited = true // the turn's limits refused it (and counted it)
 		}
 	}
-	c.srv.metrics.closes.WithLabelValues(closeCodeLabel(req.code)).Inc()
-	msg := websocket.FormatCloseMessage(req.code, req.reason)
+	return res
+}
+
+func (s *Server) reject(e Error) Error {
+	s.rejected(channelWebsocket, &e)
+	return e
+}
+
+// write sends one frame within WriteWait. A client that cannot take it that fast is dropped:
+// its turns are stored, and it resumes after reconnecting.
+func (c *conn) write(frame Frame) bool {
+	data, err := EncodeFrame(frame)
+	if err != nil {
+		c.srv.log.Error("encode frame", "err", err)
+		return true
+	}
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteWait))
+	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		c.srv.metrics.closes.WithLabelValues(closeCodeLabel(websocket.CloseAbnormalClosure)).Inc()
+		c.srv.log.Debug("write failed, socket dropped", "err", err.Error(), "session", bot.LogID(c.session()))
+		return false
+	}
+	return true
+}
+
+// keptUp closes the socket with 1013 if an entry pushed to it was lost to a full inbox.
+func (c *conn) keptUp() bool {
+	if !c.lostPush.Load() {
+		return true
+	}
+	c.srv.metrics.queueOverflow.Inc()
+	c.srv.log.Warn("pushed entry found the socket's queue full, closing socket", "session", bot.LogID(c.session()), "queue", cap(c.inbox))
+	c.close(CloseTryAgainLater, "queue full")
+	return false
+}
+
+func (c *conn) ping() bool {
+	if !c.keptUp() {
+		return false
+	}
+	return c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.srv.opts.WriteWait)) == nil
+}
+
+// close sends a close frame with code and waits CloseGrace for the client's answer.
+func (c *conn) close(code int, reason string) {
+	if c.closing.Swap(true) {
+		return // the client closed first, and was answered
+	}
+	c.srv.metrics.closes.WithLabelValues(closeCodeLabel(code)).Inc()
+	msg := websocket.FormatCloseMessage(code, reason)
 	if err := c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.srv.opts.WriteWait)); err != nil {
-		_ = c.ws.Close()
 		return
 	}
-	c.mu.Lock()
-	_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.opts.CloseGrace))
-	c.mu.Unlock()
+	grace := time.NewTimer(c.srv.opts.CloseGrace)
+	defer grace.Stop()
+	select {
+	case <-c.readDone:
+	case <-grace.C:
+	}
 }
 
 func (c *conn) logReadEnd(err error) {
 	var ce *websocket.CloseError
 	switch {
 	case errors.As(err, &ce):
-		c.srv.log.Debug("socket closed", "code", ce.Code, "session", c.session())
+		c.srv.log.Debug("socket closed", "code", ce.Code)
 	case errors.Is(err, websocket.ErrReadLimit):
 		c.srv.metrics.closes.WithLabelValues(closeCodeLabel(CloseTooBig)).Inc()
-		c.srv.log.Info("frame over hard cap, socket closed", "limit", c.srv.opts.HardFrameBytes, "session", c.session())
+		c.srv.log.Info("frame over hard cap, socket closed", "limit", c.srv.opts.HardFrameBytes)
 	default:
-		c.srv.log.Debug("socket ended", "err", err.Error(), "session", c.session())
+		c.srv.log.Debug("socket ended", "err", err.Error())
 	}
 }
 
@@ -280,84 +378,24 @@ func closeCodeLabel(code int) string {
 		return "1009"
 	case CloseTryAgainLater:
 		return "1013"
+	case websocket.CloseAbnormalClosure:
+		return "1006" // dropped without a close frame: the client could not take a write in time
 	default:
 		return "other"
 	}
 }
 
-// session is the id of the socket's session, "" before hello.
-func (c *conn) session() string {
-	if c.conv == nil {
-		return ""
-	}
-	return c.conv.ID()
+// Socket refusals: a status a client can act on, and a sentence a page can show.
+var socketRefusals = map[int]string{
+	http.StatusTooManyRequests:    "您所在的网络打开的对话窗口过多，请关闭不用的窗口后再试。",
+	http.StatusServiceUnavailable: "系统暂时繁忙，请稍后再试。",
 }
 
-// handleFrame answers one frame read from the socket. It runs on the reader goroutine.
-func (c *conn) handleFrame(mt int, data []byte) {
-	s := c.srv
-	var (
-		f   ClientFrame
-		bad *Error
-	)
-	if mt == websocket.TextMessage {
-		f, bad = decodeFrame(data, s.opts.MaxFrameBytes)
-	}
-	// A message or choose in an open session is counted in its turn's one store call; every
-	// other frame (bad ones included) here.
-	var limits turnLimits
-	if bad == nil && c.conv != nil && (f.Type == TypeMessage || f.Type == TypeChoose) {
-		limits = s.limitsFor(c.ip, c.session())
-	} else if ok, _ := s.allowFrame(c.ctx, c.ip, c.session()); !ok {
-		e := newError(peekID(data), CodeRateLimited)
-		s.rejected(channelWebsocket, &e)
-		c.strike(e)
-		return
-	}
-	if mt != websocket.TextMessage {
-		c.strikes = 0
-		c.reject(newError("", CodeBinaryFrame))
-		return
-	}
-	if bad != nil {
-		c.strikes = 0
-		c.reject(*bad)
-		return
-	}
-	c.hold()
-	defer c.release()
-	if f.Type == TypeHello && validSessionID(f.Session) {
-		// Listen before the history is read: an agent's message stored after the read still
-		// arrives, after the welcome.
-		c.listen(f.Session)
-	}
-	frames := s.exchange(c.ctx, channelWebsocket, &c.conv, f, limits)
-	c.listen(c.session()) // hello, or a session that expired mid-turn, may have moved the socket
-	var limited *Error    // the turn's limits refused it (and counted it)
-	for _, frame := range frames {
-		if e, ok := frame.(Error); ok && e.Code == CodeRateLimited {
-			limited = &e
-			continue
-		}
-		c.enqueue(c.session(), frame)
-	}
-	if limited != nil {
-		c.strike(*limited)
-	} else {
-		c.strikes = 0
-	}
-}
-
-func (c *conn) reject(e Error) {
-	c.srv.rejected(channelWebsocket, &e)
-	c.enqueue(c.session(), e)
-}
-
-// strike sends a rate-limit error; too many in a row close the socket with 1008.
-func (c *conn) strike(e Error) {
-	c.strikes++
-	c.enqueue(c.session(), e)
-	if c.strikes >= c.srv.opts.RateStrikes {
-		c.requestClose(ClosePolicy, "rate limit exceeded")
-	}
+// refuseSocket answers an upgrade the server will not take.
+func (s *Server) refuseSocket(w http.ResponseWriter, status int) {
+	s.metrics.socketRefusals.WithLabelValues(strconv.Itoa(status)).Inc()
+	w.Header().Set("Retry-After", "10")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(socketRefusals[status] + "\n"))
 }

@@ -1,0 +1,168 @@
+package channels_test
+
+// Hardening: a slow store, slow or greedy clients and sockets that never say hello never break
+// the service. No test here depends on the machine's speed: each waits for the event it expects
+// with a generous deadline.
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"chatbot/bot"
+	"chatbot/bot/bottest"
+	"chatbot/bot/session"
+	"chatbot/channels"
+	"chatbot/dialog"
+)
+
+// slowStore is a session store that takes delay for every read and write, like a Redis far away
+// or overloaded.
+type slowStore struct {
+	session.Store
+	delay time.Duration
+}
+
+func (s slowStore) wait(ctx context.Context) error {
+	select {
+	case <-time.After(s.delay):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s slowStore) Load(ctx context.Context, id string) (session.Record, error) {
+	if err := s.wait(ctx); err != nil {
+		return session.Record{}, err
+	}
+	return s.Store.Load(ctx, id)
+}
+
+func (s slowStore) Save(ctx context.Context, id string, t session.Turn) (int64, error) {
+	if err := s.wait(ctx); err != nil {
+		return 0, err
+	}
+	return s.Store.Save(ctx, id, t)
+}
+
+// TestSlowTurnKeepsItsReply: a turn that outlasts the pong wait many times over still gets its
+// reply, and the socket stays open, because reading (and so pongs) goes on while the turn runs.
+func TestSlowTurnKeepsItsReply(t *testing.T) {
+	eng := bottest.Engine(t)
+	b, err := bot.New(bot.Options{
+		Engines: bot.EngineFunc(func() *dialog.Engine { return eng }),
+		Store:   slowStore{Store: session.NewMemory(session.Options{}), delay: time.Second},
+	})
+	require.NoError(t, err)
+	ts := startServer(t, channels.Options{Bot: b, PongWait: 300 * time.Millisecond, PingPeriod: 100 * time.Millisecond,
+		TurnTimeout: 30 * time.Second})
+	c := dial(t, ts, nil)
+	c.hello("")
+	c.sendJSON(map[string]any{"type": "message", "id": "c1", "text": negotiateQuestion})
+	// The turn's store call takes a second: more than three pong waits.
+	r := c.read()
+	assert.Equal(t, "reply", r["type"])
+	assert.Equal(t, "c1", r["reply_to"])
+	assert.Equal(t, negotiateArticle, r["article"])
+	c.send(`{"type":"ping","id":"p1"}`)
+	assert.Equal(t, "pong", c.read()["type"], "the socket is still open")
+}
+
+func TestSocketWithoutHelloIsClosed(t *testing.T) {
+	ts := startServer(t, channels.Options{HelloWait: 200 * time.Millisecond})
+	silent := dial(t, ts, nil)
+	assert.Equal(t, websocket.ClosePolicyViolation, silent.closeCode(), "no hello: closed")
+
+	greeted := dial(t, ts, nil)
+	greeted.hello("")
+	greeted.send(`{"type":"ping","id":"p1"}`)
+	assert.Equal(t, "pong", greeted.read()["type"])
+	// Well past the hello wait, the socket that said hello is still open.
+	require.Eventually(t, func() bool { return strings.Contains(metricsText(t, ts), `chatbot_socket_closes_total{code="1008"} 1`) },
+		30*time.Second, 20*time.Millisecond)
+	greeted.send(`{"type":"ping","id":"p2"}`)
+	assert.Equal(t, "pong", greeted.read()["type"])
+}
+
+// refused dials and returns the HTTP status and body of the refused upgrade.
+func refused(t *testing.T, ts *testServer, header http.Header) (int, string) {
+	t.Helper()
+	ws, resp, err := websocket.DefaultDialer.Dial(ts.wsURL(), header)
+	if err == nil {
+		_ = ws.Close()
+		t.Fatal("the socket was accepted")
+	}
+	require.NotNil(t, resp, "an HTTP answer: %v", err)
+	defer resp.Body.Close()
+	body := make([]byte, 512)
+	n, _ := resp.Body.Read(body)
+	return resp.StatusCode, string(body[:n])
+}
+
+func TestSocketCaps(t *testing.T) {
+	t.Run("per address", func(t *testing.T) {
+		ts := startServer(t, channels.Options{MaxSocketsPerIP: 2})
+		first := dial(t, ts, nil)
+		dial(t, ts, nil)
+		status, body := refused(t, ts, nil)
+		assert.Equal(t, http.StatusTooManyRequests, status)
+		assert.Contains(t, body, "窗口过多", "a sentence the page can show")
+		assert.Contains(t, metricsText(t, ts), `chatbot_socket_refusals_total{status="429"} 1`)
+
+		// A closed socket frees its place.
+		require.NoError(t, first.ws.Close())
+		require.Eventually(t, func() bool { return strings.Contains(metricsText(t, ts), "chatbot_open_sockets 1") },
+			30*time.Second, 20*time.Millisecond)
+		dial(t, ts, nil).hello("")
+	})
+	t.Run("per forwarded address behind a trusted proxy", func(t *testing.T) {
+		ts := startServer(t, channels.Options{MaxSocketsPerIP: 1, TrustedProxies: mustPrefixes(t, "127.0.0.0/8")})
+		alice := http.Header{"X-Forwarded-For": {"203.0.113.7"}}
+		bob := http.Header{"X-Forwarded-For": {"203.0.113.8"}}
+		dial(t, ts, alice)
+		status, _ := refused(t, ts, alice)
+		assert.Equal(t, http.StatusTooManyRequests, status)
+		dial(t, ts, bob).hello("") // another client behind the same proxy has its own count
+	})
+	t.Run("per instance", func(t *testing.T) {
+		ts := startServer(t, channels.Options{MaxSockets: 2, MaxSocketsPerIP: -1})
+		dial(t, ts, nil)
+		dial(t, ts, nil)
+		status, body := refused(t, ts, nil)
+		assert.Equal(t, http.StatusServiceUnavailable, status)
+		assert.Contains(t, body, "繁忙")
+	})
+	t.Run("no per-address cap", func(t *testing.T) {
+		ts := startServer(t, channels.Options{MaxSocketsPerIP: -1})
+		for range 5 {
+			dial(t, ts, nil)
+		}
+	})
+}
+
+// TestPingCostsNoRedisCall: keeping a socket alive never touches Redis (no rate-limit count
+// either), while a message still costs its one round trip.
+func TestPingCostsNoRedisCall(t *testing.T) {
+	rdb, prefix := bottest.Redis(t)
+	var trips roundTrips
+	rdb.AddHook(&trips)
+	ts := redisInstance(t, rdb, prefix, channels.Options{})
+	c := dial(t, ts, nil)
+	c.hello("")
+	trips.n.Store(0)
+	for range 20 {
+		c.send(`{"type":"ping"}`)
+		assert.Equal(t, "pong", c.read()["type"])
+	}
+	assert.Zero(t, trips.n.Load(), "pings are answered without Redis")
+	c.sendJSON(map[string]any{"type": "message", "id": "c1", "text": negotiateQuestion})
+	assert.Equal(t, "reply", c.read()["type"])
+	assert.EqualValues(t, 1, trips.n.Load(), "a message is counted and stored in one round trip")
+}
