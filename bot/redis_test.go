@@ -62,7 +62,7 @@ func TestRedisGoneIsUnavailable(t *testing.T) {
 	ctx := context.Background()
 	var failed []string // what the client's error hook counted
 	client := redisclient.New(redisclient.Options{
-		Addrs: []string{bottest.FreeAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1,
+		Addrs: []string{bottest.RefusingAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1,
 		OnError: func(command string, _ error) { failed = append(failed, command) }})
 	defer client.Close()
 	f := newFixture(t, func(o *Options) {

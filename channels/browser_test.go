@@ -260,14 +260,19 @@ type flakyProxy struct {
 	conns   []net.Conn
 }
 
-func newFlakyProxy(t *testing.T, backend string) *flakyProxy {
+// newFlakyProxy listens at once, so its URL can be the chat server's public URL; start forwards.
+func newFlakyProxy(t *testing.T) *flakyProxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	p := &flakyProxy{ln: ln, backend: backend}
+	p := &flakyProxy{ln: ln}
 	t.Cleanup(func() { _ = ln.Close(); p.setDown(true) })
-	go p.serve()
 	return p
+}
+
+func (p *flakyProxy) start(backend string) {
+	p.backend = backend
+	go p.serve()
 }
 
 func (p *flakyProxy) url() string { return "http://" + p.ln.Addr().String() }
@@ -313,8 +318,9 @@ func (p *flakyProxy) setDown(down bool) {
 
 func TestChatPageReconnectsAndResumes(t *testing.T) {
 	ctx := browser(t)
-	ts := memoryBotServer(t, channels.Options{})
-	proxy := newFlakyProxy(t, strings.TrimPrefix(ts.http.URL, "http://"))
+	proxy := newFlakyProxy(t) // users reach the server through it: its URL is the public one
+	ts := memoryBotServer(t, channels.Options{PublicURL: proxy.url()})
+	proxy.start(strings.TrimPrefix(ts.http.URL, "http://"))
 
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(proxy.url()+"/"),

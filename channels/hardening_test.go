@@ -166,3 +166,58 @@ func TestPingCostsNoRedisCall(t *testing.T) {
 	assert.Equal(t, "reply", c.read()["type"])
 	assert.EqualValues(t, 1, trips.n.Load(), "a message is counted and stored in one round trip")
 }
+
+// TestContentPolicyComesFromConfiguration: whatever Host a request claims, the page's policy
+// names the configured public URL only (a Host like "x;script-src *" once injected a directive).
+func TestContentPolicyComesFromConfiguration(t *testing.T) {
+	ts := startServer(t, channels.Options{PublicURL: "https://chat.bank.example", AllowedOrigins: []string{"https://www.bank.example"}})
+	req, err := http.NewRequest(http.MethodGet, ts.http.URL+"/", nil)
+	require.NoError(t, err)
+	req.Host = "evil.example;script-src *"
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	csp := resp.Header.Get("Content-Security-Policy")
+	assert.Equal(t, "default-src 'self'; connect-src 'self' wss://chat.bank.example; img-src 'self' data: https:; "+
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'self' https://www.bank.example", csp)
+	assert.NotContains(t, csp, "evil")
+}
+
+// TestOwnOriginIsTheConfiguredOne: a page is the server's own when its Origin is the public URL,
+// not when it merely matches the Host header, as a DNS-rebinding page's requests would.
+func TestOwnOriginIsTheConfiguredOne(t *testing.T) {
+	ts := startServer(t, channels.Options{PublicURL: "https://chat.bank.example"})
+	host := strings.TrimPrefix(ts.http.URL, "http://")
+	for _, tt := range []struct {
+		origin string
+		ok     bool
+	}{
+		{"https://chat.bank.example", true},
+		{"HTTPS://CHAT.BANK.EXAMPLE", true},
+		{"http://chat.bank.example", false}, // another scheme is another origin
+		{"http://" + host, false},           // Origin and Host agree: a rebinding page
+		{"http://rebind.example", false},
+	} {
+		t.Run(tt.origin, func(t *testing.T) {
+			h := http.Header{"Origin": {tt.origin}}
+			ws, resp, err := websocket.DefaultDialer.Dial(ts.wsURL(), h)
+			if tt.ok {
+				require.NoError(t, err)
+				_ = ws.Close()
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+		})
+	}
+	// Without Host tricks: a rebinding page's request carries its own name as Host.
+	req, err := http.NewRequest(http.MethodPost, ts.http.URL+"/api/v1/chat", strings.NewReader(`{"type":"ping"}`))
+	require.NoError(t, err)
+	req.Host = "rebind.example"
+	req.Header.Set("Origin", "http://rebind.example")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+}

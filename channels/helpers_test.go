@@ -154,8 +154,13 @@ func startServer(t *testing.T, opts channels.Options) *testServer {
 	if opts.Bot == nil {
 		opts.Bot = newStubBot()
 	}
+	hs := httptest.NewUnstartedServer(nil)
+	if opts.PublicURL == "" {
+		opts.PublicURL = "http://" + hs.Listener.Addr().String()
+	}
 	srv := channels.New(opts)
-	hs := httptest.NewServer(srv.Handler())
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

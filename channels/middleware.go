@@ -45,14 +45,14 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// withFrameAncestors sets the chat page's content policy: everything from this server only, and
+// withContentPolicy sets the chat page's content policy: everything from this server only, and
 // framing only by this server and the allowed bank sites (the widget's iframe). Images may also
-// come from https: the bank's logo (the widget's data-logo).
-func withFrameAncestors(ancestors string, next http.Handler) http.Handler {
+// come from https: the bank's logo (the widget's data-logo). It is built once from
+// configuration: nothing a request says (its Host header) goes into it.
+func withContentPolicy(connect, ancestors string, next http.Handler) http.Handler {
+	csp := "default-src 'self'; connect-src " + connect +
+		"; img-src 'self' data: https:; base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Older webviews do not let 'self' cover websockets, so name this host's ws URLs.
-		csp := "default-src 'self'; connect-src 'self' ws://" + r.Host + " wss://" + r.Host +
-			"; img-src 'self' data: https:; base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
 		w.Header().Set("Content-Security-Policy", csp)
 		next.ServeHTTP(w, r)
 	})

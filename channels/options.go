@@ -68,9 +68,13 @@ type Options struct {
 	// with the Go runtime and process collectors.
 	Registry *prometheus.Registry
 
+	// PublicURL is the chat server's own origin as users reach it ("https://chat.bank.example"):
+	// its pages may open /ws and call /api/v1/chat, and the page's content policy names its
+	// websocket URL. The Host header is never trusted for either (DNS rebinding, header
+	// injection). Empty: only AllowedOrigins (and clients without Origin) may connect.
+	PublicURL string
 	// AllowedOrigins are the exact origins ("https://www.bank.example") whose pages may open
-	// /ws and call /api/v1/chat, and may frame the chat page. The chat server's own host is
-	// always allowed. Default: none besides the own host.
+	// /ws and call /api/v1/chat, and may frame the chat page, besides PublicURL's. Default: none.
 	AllowedOrigins []string
 	// AppKeys let an app's webview, which sends "Origin: null", connect when it presents one of
 	// them in the app_key query parameter or the X-App-Key header. Default: none, so

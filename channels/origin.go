@@ -14,6 +14,7 @@ import (
 // native code), which could send any header it likes, so it is let through.
 type originPolicy struct {
 	allowed map[string]bool // lower-cased "scheme://host[:port]"
+	self    string          // the chat server's own origin (Options.PublicURL), lower-cased; "" when not configured
 	appKeys [][]byte
 }
 
@@ -35,10 +36,10 @@ const (
 	appKeyHeader = "X-App-Key"
 )
 
-func newOriginPolicy(origins, appKeys []string) *originPolicy {
-	p := &originPolicy{allowed: make(map[string]bool, len(origins))}
+func newOriginPolicy(origins, appKeys []string, publicURL string) *originPolicy {
+	p := &originPolicy{allowed: make(map[string]bool, len(origins)), self: normalOrigin(publicURL)}
 	for _, o := range origins {
-		p.allowed[strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/"))] = true
+		p.allowed[normalOrigin(o)] = true
 	}
 	for _, k := range appKeys {
 		if k != "" {
@@ -56,18 +57,24 @@ func (p *originPolicy) check(r *http.Request) bool {
 		return true
 	case appOrigin(origin):
 		return p.validAppKey(r)
-	case p.allowed[strings.ToLower(origin)]:
-		return true
 	default:
-		return sameHost(origin, r.Host)
+		return p.allowed[strings.ToLower(origin)] || p.own(origin)
 	}
+}
+
+// own reports whether origin is the chat server's own (its page, the widget's iframe). It is
+// compared with the configured public URL, never with the Host header: a DNS-rebinding page
+// would have its own hostname resolve to the chat server, and its requests would carry a Host
+// that matches their Origin.
+func (p *originPolicy) own(origin string) bool {
+	return p.self != "" && strings.ToLower(origin) == p.self
 }
 
 // crossOrigin reports whether r comes from an allowed page on another host, which needs CORS
 // headers to read the answer.
 func (p *originPolicy) crossOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
-	return origin != "" && !sameHost(origin, r.Host) && p.check(r)
+	return origin != "" && !p.own(origin) && p.check(r)
 }
 
 // appPreflight reports whether r is a CORS preflight from an app's local page while app keys
@@ -104,10 +111,21 @@ func (p *originPolicy) frameAncestors() string {
 	return strings.Join(parts, " ")
 }
 
-func sameHost(origin, host string) bool {
-	u, err := url.Parse(origin)
+// normalOrigin is an origin or URL as Origin headers write it: "scheme://host[:port]", lower-cased.
+func normalOrigin(s string) string {
+	return strings.ToLower(strings.TrimRight(strings.TrimSpace(s), "/"))
+}
+
+// connectSources is the CSP connect-src value: this server, and its websocket URL named
+// explicitly for older webviews where 'self' does not cover ws: and wss:.
+func connectSources(publicURL string) string {
+	u, err := url.Parse(normalOrigin(publicURL))
 	if err != nil || u.Host == "" {
-		return false
+		return "'self'"
 	}
-	return strings.EqualFold(u.Host, host)
+	scheme := "ws"
+	if u.Scheme == "https" {
+		scheme = "wss"
+	}
+	return "'self' " + scheme + "://" + u.Host
 }

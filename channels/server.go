@@ -55,7 +55,7 @@ func New(opts Options) *Server {
 		log:      opts.Logger,
 		registry: reg,
 		metrics:  newMetrics(reg),
-		origins:  newOriginPolicy(opts.AllowedOrigins, opts.AppKeys),
+		origins:  newOriginPolicy(opts.AllowedOrigins, opts.AppKeys, opts.PublicURL),
 		quit:     make(chan struct{}),
 		perIP:    make(map[string]int),
 		conns:    make(map[*conn]struct{}),
@@ -86,7 +86,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	pages := http.Handler(staticHandler())
-	mux.Handle("GET /{$}", withFrameAncestors(s.origins.frameAncestors(), pages))
+	mux.Handle("GET /{$}", withContentPolicy(connectSources(s.opts.PublicURL), s.origins.frameAncestors(), pages))
 	mux.Handle("GET /static/", pages)
 	mux.Handle("GET /widget.js", pages)
 	mux.Handle("GET /demo", pages)

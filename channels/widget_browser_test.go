@@ -380,9 +380,11 @@ func TestWidgetRefusedOriginAndUnreachableServer(t *testing.T) {
 // reach the service, and offers 「立即重试」, which connects at once when the server is back.
 func TestChatPageCannotConnect(t *testing.T) {
 	ctx := browser(t)
-	real := memoryBotServer(t, channels.Options{})
-	var up atomic.Bool
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var (
+		up   atomic.Bool
+		real *testServer
+	)
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case up.Load():
 		case r.URL.Path == "/ws":
@@ -398,6 +400,9 @@ func TestChatPageCannotConnect(t *testing.T) {
 		}
 		real.http.Config.Handler.ServeHTTP(w, r)
 	}))
+	// Users reach the server through hs: its URL is the public one.
+	real = memoryBotServer(t, channels.Options{PublicURL: "http://" + hs.Listener.Addr().String()})
+	hs.Start()
 	t.Cleanup(hs.Close)
 
 	require.NoError(t, chromedp.Do(ctx,

@@ -94,8 +94,17 @@ type WS struct {
 	// HardFrameBytes: a bigger frame closes the socket with 1009.
 	HardFrameBytes int           `mapstructure:"hard_frame_bytes"`
 	PingPeriod     time.Duration `mapstructure:"ping_period"`
-	SendQueue      int           `mapstructure:"send_queue"` // frames buffered per socket
+	// TurnTimeout bounds one turn (websocket and HTTP); past it the client gets "unavailable".
+	TurnTimeout time.Duration `mapstructure:"turn_timeout"`
+	SendQueue   int           `mapstructure:"send_queue"` // frames and pushes waiting per socket
+	// MaxSockets caps open websockets per instance, MaxSocketsPerIP per client address (0: no cap).
+	MaxSockets      int `mapstructure:"max_sockets"`
+	MaxSocketsPerIP int `mapstructure:"max_sockets_per_ip"`
 }
+
+// PongWait is how long a socket may stay silent (no frame, no pong) before it is dropped: a
+// peer may miss one ping.
+func (w WS) PongWait() time.Duration { return 2 * w.PingPeriod }
 
 // Rate limits messages per minute, shared across instances when Redis is configured.
 type Rate struct {
@@ -108,6 +117,14 @@ type HTTP struct {
 	// TrustedProxies are load balancers (IP or CIDR) whose X-Forwarded-For header is believed when
 	// finding a client's address for rate.per_ip.
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
+	// PublicURL is where users reach the chat server (https://chat.bank.example). The chat
+	// page's content policy names it, and a page whose Origin it is may open /ws; the Host
+	// header, which any client can set, is never trusted for either. Empty: http://<listen>.
+	PublicURL string `mapstructure:"public_url"`
+	// ReadTimeout bounds reading a whole request, body included; WriteTimeout bounds writing a
+	// response (websockets, once upgraded, bound themselves with pings and write deadlines).
+	ReadTimeout  time.Duration `mapstructure:"read_timeout"`
+	WriteTimeout time.Duration `mapstructure:"write_timeout"`
 }
 
 // Dialog holds the engine's decision thresholds.
@@ -159,10 +176,16 @@ var Keys = []Key{
 	{Name: "ws.max_frame_bytes", Default: 8192, Usage: "larger client frames get an error frame"},
 	{Name: "ws.hard_frame_bytes", Default: 65536, Usage: "larger client frames close the socket (1009)"},
 	{Name: "ws.ping_period", Default: 30 * time.Second, Usage: "keepalive ping interval; a peer silent for two periods is dropped"},
-	{Name: "ws.send_queue", Default: 16, Usage: "frames queued per socket before it is closed as too slow"},
+	{Name: "ws.turn_timeout", Default: 10 * time.Second, Usage: "bound on one turn, then `unavailable`; shorter than the pong wait (2 × ws.ping_period)"},
+	{Name: "ws.send_queue", Default: 16, Usage: "frames and pushes waiting per socket; a push finding it full closes the socket (1013)"},
+	{Name: "ws.max_sockets", Default: 10000, Usage: "open websockets per instance; more get HTTP 503"},
+	{Name: "ws.max_sockets_per_ip", Default: 100, Usage: "open websockets per client address (see http.trusted_proxies); more get HTTP 429; 0 = no limit"},
 	{Name: "rate.per_session", Default: 60, Usage: "messages per minute per session; 0 = no limit"},
 	{Name: "rate.per_ip", Default: 1200, Usage: "messages per minute per client IP (many people share a mobile carrier's address); 0 = no limit"},
 	{Name: "http.trusted_proxies", Default: []string{}, Usage: "load balancers (IP or CIDR) whose X-Forwarded-For names the client; empty = the TCP peer is the client"},
+	{Name: "http.public_url", Default: "", Usage: "URL users reach the server at, e.g. https://chat.bank.example: the page's content policy and its own Origin; empty = http://<listen>"},
+	{Name: "http.read_timeout", Default: 30 * time.Second, Usage: "bound on reading a request, body included"},
+	{Name: "http.write_timeout", Default: 30 * time.Second, Usage: "bound on writing a non-websocket response; longer than ws.turn_timeout"},
 	{Name: "dialog.answer_threshold", Default: dialog.DefaultConfig().AnswerThreshold, Usage: "lowest match score that is answered; below it the bot falls back"},
 	{Name: "dialog.clarify_margin", Default: dialog.DefaultConfig().ClarifyMargin, Usage: "relative: candidates within this share of the top score are offered with it as a choice"},
 	{Name: "dialog.leave_flow_threshold", Default: dialog.DefaultConfig().LeaveFlowThreshold, Usage: "while a flow waits for an answer, another article scoring this much leaves the flow"},

@@ -170,8 +170,8 @@ func TestInvalid(t *testing.T) {
 		layers layers
 		want   string
 	}{
-		{"port out of range", layers{flags: []string{"--listen", "127.0.0.1:70000"}}, "config: listen: port 70000 out of range (1-65535)"},
-		{"port zero", layers{env: map[string]string{"CHATBOT_LISTEN": ":0"}}, "config: listen: port 0 out of range (1-65535)"},
+		{"port out of range", layers{flags: []string{"--listen", "127.0.0.1:70000"}}, "config: listen: port 70000 out of range (0-65535)"},
+		{"redis port zero", layers{env: map[string]string{"CHATBOT_REDIS_ADDR": "127.0.0.1:0"}}, "config: redis.addr: port 0 out of range (1-65535)"},
 		{"listen without port", layers{file: "listen: localhost\n"}, `config: listen: "localhost" is not host:port`},
 		{"port not a number", layers{flags: []string{"--listen", "127.0.0.1:http8"}}, `config: listen: port "http8" is not a number`},
 		{"unknown log level", layers{env: map[string]string{"CHATBOT_LOG_LEVEL": "loud"}}, `config: log.level: unknown level "loud" (debug|info|warn|error)`},
@@ -197,6 +197,15 @@ func TestInvalid(t *testing.T) {
 		{"hard below soft frame limit", layers{env: map[string]string{"CHATBOT_WS_HARD_FRAME_BYTES": "1024"}}, "config: ws.hard_frame_bytes: 1024 is below ws.max_frame_bytes (8192)"},
 		{"zero ping period", layers{env: map[string]string{"CHATBOT_WS_PING_PERIOD": "0s"}}, "config: ws.ping_period: 0s must be positive"},
 		{"no send queue", layers{env: map[string]string{"CHATBOT_WS_SEND_QUEUE": "0"}}, "config: ws.send_queue: 0 is below the minimum 1"},
+		{"turn outlasts the pong wait", layers{file: "ws:\n  ping_period: 4s\n"}, "config: ws.turn_timeout: 10s is not shorter than the pong wait (2 × ws.ping_period = 8s)"},
+		{"turn timeout equal to the pong wait", layers{env: map[string]string{"CHATBOT_WS_TURN_TIMEOUT": "1m", "CHATBOT_HTTP_WRITE_TIMEOUT": "2m"}}, "config: ws.turn_timeout: 1m0s is not shorter than the pong wait (2 × ws.ping_period = 1m0s)"},
+		{"zero turn timeout", layers{env: map[string]string{"CHATBOT_WS_TURN_TIMEOUT": "0s"}}, "config: ws.turn_timeout: 0s must be positive"},
+		{"no sockets", layers{env: map[string]string{"CHATBOT_WS_MAX_SOCKETS": "0"}}, "config: ws.max_sockets: 0 is below the minimum 1"},
+		{"negative sockets per address", layers{env: map[string]string{"CHATBOT_WS_MAX_SOCKETS_PER_IP": "-1"}}, "config: ws.max_sockets_per_ip: -1 is below the minimum 0"},
+		{"public URL with path", layers{env: map[string]string{"CHATBOT_HTTP_PUBLIC_URL": "https://chat.bank.example/chat"}}, `config: http.public_url: "https://chat.bank.example/chat" is not a URL like https://chat.bank.example`},
+		{"public URL without scheme", layers{file: "http:\n  public_url: chat.bank.example\n"}, `config: http.public_url: "chat.bank.example" is not a URL like https://chat.bank.example`},
+		{"zero read timeout", layers{env: map[string]string{"CHATBOT_HTTP_READ_TIMEOUT": "0s"}}, "config: http.read_timeout: 0s must be positive"},
+		{"write timeout within a turn", layers{env: map[string]string{"CHATBOT_HTTP_WRITE_TIMEOUT": "5s"}}, "config: http.write_timeout: 5s is not longer than ws.turn_timeout (10s)"},
 		{"negative rate", layers{env: map[string]string{"CHATBOT_RATE_PER_IP": "-5"}}, "config: rate.per_ip: -5 is below the minimum 0"},
 		{"bad trusted proxy", layers{env: map[string]string{"CHATBOT_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,lb"}}, `config: http.trusted_proxies: "lb" is not an IP address or CIDR`},
 		{"threshold above 1", layers{env: map[string]string{"CHATBOT_DIALOG_ANSWER_THRESHOLD": "1.5"}}, "config: dialog.answer_threshold: 1.5 out of range (0-1]"},

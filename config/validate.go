@@ -25,6 +25,7 @@ func (c *Config) normalise() {
 	c.Redis.Addrs = cleanList(c.Redis.Addrs)
 	c.WS.AllowedOrigins = cleanList(c.WS.AllowedOrigins)
 	c.HTTP.TrustedProxies = cleanList(c.HTTP.TrustedProxies)
+	c.HTTP.PublicURL = strings.TrimRight(strings.TrimSpace(c.HTTP.PublicURL), "/")
 	c.KB.Dir = strings.TrimSpace(c.KB.Dir)
 	c.Log.Level = strings.ToLower(strings.TrimSpace(c.Log.Level))
 	c.Log.Format = strings.ToLower(strings.TrimSpace(c.Log.Format))
@@ -44,7 +45,8 @@ func cleanList(items []string) []string {
 // Validate checks every key and returns the first problem found, in the order of Keys.
 func (c *Config) Validate() error {
 	checks := []func() error{
-		func() error { return checkAddr("listen", c.Listen) },
+		// Port 0 lets the kernel pick a free port (tests); the start-up log names it.
+		func() error { return checkAddr("listen", c.Listen, 0) },
 		c.checkRedis,
 		c.checkKB,
 		func() error { return positive("session.ttl", c.Session.TTL > 0, c.Session.TTL) },
@@ -68,7 +70,7 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-func checkAddr(key, addr string) error {
+func checkAddr(key, addr string, minPort int) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return problem(key, "%q is not host:port", addr)
@@ -80,15 +82,15 @@ func checkAddr(key, addr string) error {
 	if err != nil {
 		return problem(key, "port %q is not a number", port)
 	}
-	if n < 1 || n > 65535 {
-		return problem(key, "port %d out of range (1-65535)", n)
+	if n < minPort || n > 65535 {
+		return problem(key, "port %d out of range (%d-65535)", n, minPort)
 	}
 	return nil
 }
 
 func (c *Config) checkRedis() error {
 	for _, addr := range c.Redis.Addrs {
-		if err := checkAddr("redis.addr", addr); err != nil {
+		if err := checkAddr("redis.addr", addr, 1); err != nil {
 			return err
 		}
 	}
@@ -169,12 +171,42 @@ func (c *Config) checkWS() error {
 	if err := positive("ws.ping_period", c.WS.PingPeriod > 0, c.WS.PingPeriod); err != nil {
 		return err
 	}
-	return atLeast("ws.send_queue", c.WS.SendQueue, 1)
+	if err := positive("ws.turn_timeout", c.WS.TurnTimeout > 0, c.WS.TurnTimeout); err != nil {
+		return err
+	}
+	// A turn longer than the pong wait outlives the server's own notion of a vanished client:
+	// its reply would be written for nobody, and a shutdown would wait on it.
+	if c.WS.TurnTimeout >= c.WS.PongWait() {
+		return problem("ws.turn_timeout", "%s is not shorter than the pong wait (2 × ws.ping_period = %s)", c.WS.TurnTimeout, c.WS.PongWait())
+	}
+	if err := atLeast("ws.send_queue", c.WS.SendQueue, 1); err != nil {
+		return err
+	}
+	if err := atLeast("ws.max_sockets", c.WS.MaxSockets, 1); err != nil {
+		return err
+	}
+	return atLeast("ws.max_sockets_per_ip", c.WS.MaxSocketsPerIP, 0)
 }
 
 func (c *Config) checkHTTP() error {
-	_, err := c.TrustedProxies()
-	return err
+	if _, err := c.TrustedProxies(); err != nil {
+		return err
+	}
+	if u := c.HTTP.PublicURL; u != "" {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.Path != "" ||
+			p.RawQuery != "" || p.Fragment != "" || p.User != nil {
+			return problem("http.public_url", "%q is not a URL like https://chat.bank.example", u)
+		}
+	}
+	if err := positive("http.read_timeout", c.HTTP.ReadTimeout > 0, c.HTTP.ReadTimeout); err != nil {
+		return err
+	}
+	// A JSON turn is answered within ws.turn_timeout; the response must still fit in.
+	if c.HTTP.WriteTimeout <= c.WS.TurnTimeout {
+		return problem("http.write_timeout", "%s is not longer than ws.turn_timeout (%s)", c.HTTP.WriteTimeout, c.WS.TurnTimeout)
+	}
+	return nil
 }
 
 // TrustedProxies parses http.trusted_proxies; a single IP is a one-address prefix.

@@ -11,21 +11,35 @@ import (
 	"github.com/fsnotify/fsnotify"
 )
 
-// Watch calls onChange after files under dir change, until ctx is done. Editors save in bursts
-// (a temp file, a rename, a chmod; several files at once), so onChange runs once the folder has
-// been quiet for debounce. Folders created later (a new flows/) are watched too. onChange runs
-// on Watch's goroutine, never twice at the same time. Watch returns an error only when it cannot
-// start watching; when ctx is done it returns nil.
-func Watch(ctx context.Context, dir string, debounce time.Duration, onChange func()) error {
+// Watcher reports changes to the files under a knowledge-base folder.
+type Watcher struct {
+	dir string
+	fs  *fsnotify.Watcher
+}
+
+// NewWatcher starts watching dir and every folder below it. Once it returns, no change is
+// missed: Run reports those made since. Close it, or let Run close it.
+func NewWatcher(dir string) (*Watcher, error) {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
-		return fmt.Errorf("watch %s: %w", dir, err)
+		return nil, fmt.Errorf("watch %s: %w", dir, err)
 	}
-	defer w.Close()
 	if err := watchTree(w, dir); err != nil {
-		return fmt.Errorf("watch %s: %w", dir, err)
+		_ = w.Close()
+		return nil, fmt.Errorf("watch %s: %w", dir, err)
 	}
+	return &Watcher{dir: dir, fs: w}, nil
+}
 
+// Close stops watching.
+func (w *Watcher) Close() error { return w.fs.Close() }
+
+// Run calls onChange after files change, until ctx is done, then closes the watcher. Editors save
+// in bursts (a temp file, a rename, a chmod; several files at once), so onChange runs once the
+// folder has been quiet for debounce. Folders created later (a new flows/) are watched too.
+// onChange runs on Run's goroutine, never twice at the same time. Run returns nil.
+func (w *Watcher) Run(ctx context.Context, debounce time.Duration, onChange func()) error {
+	defer w.fs.Close()
 	quiet := time.NewTimer(debounce)
 	quiet.Stop()
 	defer quiet.Stop()
@@ -33,7 +47,7 @@ func Watch(ctx context.Context, dir string, debounce time.Duration, onChange fun
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-w.Events:
+		case ev, ok := <-w.fs.Events:
 			if !ok {
 				return nil
 			}
@@ -42,11 +56,11 @@ func Watch(ctx context.Context, dir string, debounce time.Duration, onChange fun
 			}
 			if ev.Has(fsnotify.Create) {
 				if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
-					_ = watchTree(w, ev.Name) // best effort: a folder that vanished again holds nothing
+					_ = watchTree(w.fs, ev.Name) // best effort: a folder that vanished again holds nothing
 				}
 			}
 			quiet.Reset(debounce)
-		case _, ok := <-w.Errors:
+		case _, ok := <-w.fs.Errors:
 			if !ok {
 				return nil
 			}

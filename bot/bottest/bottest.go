@@ -12,8 +12,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -83,24 +85,66 @@ func DeletePrefix(ctx context.Context, client redis.UniversalClient, prefix stri
 	return len(keys), nil
 }
 
-// FreeAddr returns a local address nothing listens on: free for a server the test starts, or
-// standing for a Redis that has gone away.
-func FreeAddr(t testing.TB) string {
+// RefusingAddr returns a local address whose port the test holds without listening on it:
+// connections to it are refused (a Redis that is down), and no other process can take the port
+// while the test runs. It is released when the test ends.
+func RefusingAddr(t testing.TB) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatalf("socket: %v", err)
+	}
+	t.Cleanup(func() { _ = syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatalf("bind: %v", err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatalf("getsockname: %v", err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+}
+
+// HungRedis returns the address of a server that accepts connections and never answers: a Redis
+// that is stopped (hung, overloaded, or cut off by a firewall that drops packets), not refusing.
+// It is closed when the test ends.
+func HungRedis(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never read or answered
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String()
 }
 
-// UnreachableRedis returns a client of an address nothing listens on, failing fast (no retries,
-// short timeouts), for tests of Redis going away. It is closed when the test ends.
+// UnreachableRedis returns a client of an address where connections are refused, failing fast
+// (no retries, short timeouts), for tests of Redis going away. It is closed when the test ends.
 func UnreachableRedis(t testing.TB) redis.UniversalClient {
 	t.Helper()
-	client := redisclient.New(redisclient.Options{Addrs: []string{FreeAddr(t)}, MaxRetries: -1, Timeout: 200 * time.Millisecond})
+	client := redisclient.New(redisclient.Options{Addrs: []string{RefusingAddr(t)}, MaxRetries: -1, Timeout: 200 * time.Millisecond})
 	t.Cleanup(func() { _ = client.Close() })
 	return client
 }

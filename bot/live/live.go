@@ -18,7 +18,7 @@ import (
 )
 
 // DefaultDebounce is how long the folder must be quiet after a change before Watch reloads:
-// editors save in bursts, and a change must still be live within 2 s.
+// editors save in bursts, and a change should still be live about a second after the save.
 const DefaultDebounce = 300 * time.Millisecond
 
 // Options configures a Library.
@@ -171,16 +171,27 @@ func (l *Library) Status() Status {
 	return s
 }
 
-// Watch reloads whenever files in Dir change (after Debounce of quiet), until ctx is done. It
-// returns nil at once when serving the embedded knowledge base, which cannot change, and an
-// error only when watching cannot start.
-func (l *Library) Watch(ctx context.Context) error {
+// Watch starts watching Dir and returns once it does, so every later change is seen; reloads
+// (after Debounce of quiet) then run in the background until ctx is done, when stopped is
+// closed. For the embedded knowledge base, which cannot change, it watches nothing and stopped
+// is closed at once. The error says why watching could not start.
+func (l *Library) Watch(ctx context.Context) (stopped <-chan struct{}, err error) {
+	done := make(chan struct{})
 	if l.opts.Dir == "" {
-		return nil
+		close(done)
+		return done, nil
 	}
-	return knowledge.Watch(ctx, l.opts.Dir, l.opts.Debounce, func() {
-		_ = l.Reload(ctx) // a rejected reload is logged and shown in Status
-	})
+	w, err := knowledge.NewWatcher(l.opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(done)
+		_ = w.Run(ctx, l.opts.Debounce, func() {
+			_ = l.Reload(ctx) // a rejected reload is logged and shown in Status
+		})
+	}()
+	return done, nil
 }
 
 // problemStrings renders problems as "file:line: message", with the editor's folder in the path.

@@ -60,7 +60,10 @@ func TestLoadEmbedded(t *testing.T) {
 	assert.Equal(t, "embedded", st.Source)
 	assert.Equal(t, l.Engine().KB().Version, st.Version)
 	assert.Empty(t, st.Problems)
-	assert.NoError(t, l.Watch(context.Background()), "nothing to watch: returns at once")
+	stopped, err := l.Watch(context.Background())
+	require.NoError(t, err)
+	_, open := <-stopped
+	assert.False(t, open, "nothing to watch: stopped at once")
 }
 
 func TestLoadFailsOnBrokenKnowledgeBase(t *testing.T) {
@@ -130,30 +133,35 @@ func TestReloadWithoutChangeKeepsEngine(t *testing.T) {
 	assert.Same(t, serving, l.Engine())
 }
 
-func TestWatchReloadsWithinTwoSeconds(t *testing.T) {
+// TestWatchReloadsOnSave: a saved change goes live, and a broken save shows its problems while
+// the last good version serves. Reloads are waited for with a generous deadline: how fast they
+// are belongs in benchmarks, not in a test a busy machine can fail.
+func TestWatchReloadsOnSave(t *testing.T) {
 	dir := bottest.KBCopy(t)
 	l := New(Options{Dir: dir})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, l.Load(ctx))
 	before := l.Engine().KB().Version
 
-	done := make(chan error, 1)
-	go func() { done <- l.Watch(ctx) }()
+	stopped, err := l.Watch(ctx)
+	require.NoError(t, err)
 	defer func() {
 		cancel()
-		assert.NoError(t, <-done)
+		<-stopped
 	}()
-	time.Sleep(100 * time.Millisecond) // let the watcher start
 
 	edit(t, dir, "如有疑问，请以发卡行的说明为准。")
 	assert.Eventually(t, func() bool { return l.Engine().KB().Version != before },
-		2*time.Second, 50*time.Millisecond, "a saved change is live within 2 s")
+		reloadDeadline, 20*time.Millisecond, "a saved change goes live")
 
 	breakArticle(t, dir)
 	assert.Eventually(t, func() bool { return len(l.Status().Problems) > 0 },
-		2*time.Second, 50*time.Millisecond, "a broken save shows its problems")
+		reloadDeadline, 20*time.Millisecond, "a broken save shows its problems")
 	assert.NotEqual(t, before, l.Engine().KB().Version, "and the last good version keeps serving")
 }
+
+// reloadDeadline is how long a test waits for a watched reload: far more than it takes.
+const reloadDeadline = 60 * time.Second
 
 // TestReloadWhileChatting reloads good and broken edits while many conversations run; under
 // -race it also proves the swap is safe. No turn may fail, and every reply names a version that

@@ -61,7 +61,7 @@ func TestErrorHookCountsFailuresOnly(t *testing.T) {
 
 func TestNewCountsUnreachableRedis(t *testing.T) {
 	var errs counted
-	rdb := redisclient.New(redisclient.Options{Addrs: []string{bottest.FreeAddr(t)}, Timeout: 200 * time.Millisecond,
+	rdb := redisclient.New(redisclient.Options{Addrs: []string{bottest.RefusingAddr(t)}, Timeout: 200 * time.Millisecond,
 		MaxRetries: -1, OnError: errs.add})
 	defer rdb.Close()
 	require.Error(t, rdb.Ping(context.Background()).Err())

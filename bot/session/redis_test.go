@@ -49,7 +49,7 @@ func TestRedisKeysAndTTL(t *testing.T) {
 
 func TestRedisGone(t *testing.T) {
 	client := redisclient.New(redisclient.Options{
-		Addrs:      []string{bottest.FreeAddr(t)},
+		Addrs:      []string{bottest.RefusingAddr(t)},
 		Timeout:    200 * time.Millisecond,
 		MaxRetries: 1,
 	})

@@ -403,7 +403,7 @@ func TestRedisCountersExpire(t *testing.T) {
 }
 
 func TestRedisUnavailableCount(t *testing.T) {
-	client := redisclient.New(redisclient.Options{Addrs: []string{bottest.FreeAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1})
+	client := redisclient.New(redisclient.Options{Addrs: []string{bottest.RefusingAddr(t)}, Timeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer client.Close()
 	_, err := NewRedis(client, "x", Options{}).Count(context.Background(),
 		[]Limit{{Key: "ip:1.2.3.4", Max: 1, Per: time.Second}, {Key: "s:a", Max: 1, Per: time.Second}})

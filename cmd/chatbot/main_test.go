@@ -134,7 +134,7 @@ func TestInvalidConfigStopsWithOneLine(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"port out of range", []string{"serve", "--listen", "127.0.0.1:70000"}, nil, "config: listen: port 70000 out of range (1-65535)"},
+		{"port out of range", []string{"serve", "--listen", "127.0.0.1:70000"}, nil, "config: listen: port 70000 out of range (0-65535)"},
 		{"unknown log level from env", []string{"serve"}, map[string]string{"CHATBOT_LOG_LEVEL": "loud"}, `config: log.level: unknown level "loud" (debug|info|warn|error)`},
 		{"missing kb dir", []string{"serve", "--kb-dir", "/nope"}, nil, "config: kb.dir: /nope: no such directory"},
 		{"same check for ask", []string{"ask", "--kb-dir", "/nope", "问题"}, nil, "config: kb.dir: /nope: no such directory"},

@@ -22,8 +22,9 @@ import (
 	"chatbot/config"
 )
 
-// HTTP timeouts. No read or write timeout: websockets live for minutes and bound themselves
-// (ping/pong, write deadlines).
+// HTTP timeouts besides http.read_timeout and http.write_timeout. Those two do not limit
+// websockets: the upgrade clears the connection's deadlines, and a socket bounds itself with
+// pings and write deadlines.
 const (
 	readHeaderTimeout = 10 * time.Second  // headers must arrive this fast (slowloris)
 	idleTimeout       = 120 * time.Second // an idle keep-alive connection is closed
@@ -86,21 +87,27 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close() // if serving never starts; closing it twice is harmless
 	opts, err := channelOptions(cfg)
 	if err != nil {
 		return err
+	}
+	if opts.PublicURL == "" {
+		opts.PublicURL = "http://" + ln.Addr().String() // a local run: the address it listens on
 	}
 	opts.Bot, opts.Knowledge, opts.Logger, opts.Registry = chatbot, lib, log, reg
 	opts.Agents, opts.Live = chatbot, chatbot
 	channel := channels.New(opts)
 
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	httpServer := &http.Server{
 		Handler:           channel.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       cfg.HTTP.ReadTimeout,
+		WriteTimeout:      cfg.HTTP.WriteTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -110,14 +117,12 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	if cfg.KB.Dir != "" && cfg.KB.Watch {
-		go func() {
-			if err := lib.Watch(watchCtx); err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("knowledge base watch stopped; edits need POST /admin/reload or a restart", "dir", cfg.KB.Dir, "err", err)
-			}
-		}()
+		if _, err := lib.Watch(watchCtx); err != nil {
+			log.Error("knowledge base not watched; edits need POST /admin/reload or a restart", "dir", cfg.KB.Dir, "err", err)
+		}
 	}
 	st := lib.Status()
-	log.Info("serving", "addr", ln.Addr().String(), "sessions", b.kind, "kb", st.Source, "kb_version", st.Version,
+	log.Info("serving", "addr", ln.Addr().String(), "public_url", opts.PublicURL, "sessions", b.kind, "kb", st.Source, "kb_version", st.Version,
 		"watch", cfg.KB.Dir != "" && cfg.KB.Watch, "admin", cfg.Admin.Token != "")
 
 	select {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,7 +33,7 @@ func TestServeResumesSessionAfterRestart(t *testing.T) {
 	_, prefix := bottest.Redis(t) // the server's keys, deleted when the test ends
 
 	bin := buildBinary(t)
-	addr := bottest.FreeAddr(t)
+	const addr = "127.0.0.1:0" // each run listens on a port of its own, named in its log
 	file := filepath.Join(t.TempDir(), "chatbot.yaml")
 	require.NoError(t, os.WriteFile(file, []byte("listen: "+addr+"\nredis:\n  addr: ["+bottest.RedisAddr+"]\n  prefix: "+prefix+"\n"), 0o600))
 	runs := []struct {
@@ -50,9 +52,9 @@ func TestServeResumesSessionAfterRestart(t *testing.T) {
 	session := ""
 	var said []map[string]any // the user's questions and the bot's replies so far
 	for i, run := range runs {
-		srv := startServer(t, bin, addr, append([]string{"CHATBOT_LOG_FORMAT=text"}, run.env...), run.args...)
+		srv := startServer(t, bin, append([]string{"CHATBOT_LOG_FORMAT=text"}, run.env...), run.args...)
 		assert.Contains(t, srv.output.String(), "sessions=redis", "%s: sessions live in Redis", run.name)
-		conn := dialWS(t, addr)
+		conn := dialWS(t, srv.addr)
 		welcome := exchange(t, conn, map[string]any{"type": "hello", "session": session, "locale": "zh-CN"})
 		require.Equal(t, "welcome", welcome["type"], welcome)
 		if i == 0 {
@@ -86,13 +88,14 @@ func TestServeResumesSessionAfterRestart(t *testing.T) {
 
 // server is a running `chatbot serve` process.
 type server struct {
+	addr   string // where it listens
 	cmd    *exec.Cmd
 	output *syncBuffer
 	exited chan struct{} // closed when the process has exited; err is then set
 	err    error
 }
 
-func startServer(t *testing.T, bin, addr string, env []string, args ...string) *server {
+func startServer(t *testing.T, bin string, env []string, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -114,7 +117,8 @@ func startServer(t *testing.T, bin, addr string, env []string, args ...string) *
 			t.Logf("server output:\n%s", s.output)
 		}
 	})
-	waitHealthy(t, addr, s.exited, s.output)
+	s.addr = servingAddr(t, s.exited, s.output)
+	waitHealthy(t, s.addr, s.exited, s.output)
 	return s
 }
 
@@ -183,16 +187,16 @@ func buildBinary(t *testing.T) string {
 // TestServeDefaultRun is the README's run command in-process: embedded knowledge base, sessions
 // in memory, the chat page at / and the websocket at /ws; cancelling stops it gracefully.
 func TestServeDefaultRun(t *testing.T) {
-	addr := bottest.FreeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var stderr syncBuffer
 	exited := make(chan struct{})
 	code := -1
 	go func() {
-		code = run(ctx, []string{"serve", "--listen", addr}, &syncBuffer{}, &stderr)
+		code = run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &stderr)
 		close(exited)
 	}()
+	addr := servingAddr(t, exited, &stderr)
 	waitHealthy(t, addr, exited, &stderr)
 
 	resp, err := http.Get("http://" + addr + "/")
@@ -228,7 +232,7 @@ func TestServeRefusesBrokenKnowledgeBase(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(article, []byte(strings.Replace(string(data), "related: [", "related: [no-such-article, ", 1)), 0o644))
 
-	r := runCLI(t, "serve", "--listen", bottest.FreeAddr(t), "--kb-dir", dir)
+	r := runCLI(t, "serve", "--listen", "127.0.0.1:0", "--kb-dir", dir)
 	assert.Equal(t, exitFailures, r.code)
 	assert.Contains(t, r.stderr, "knowledge base "+dir+" does not load, nothing is serving")
 	assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(article)+`:\d+: .*no-such-article`, r.stderr)
@@ -236,10 +240,31 @@ func TestServeRefusesBrokenKnowledgeBase(t *testing.T) {
 	assert.NotContains(t, r.stderr, "previous version", "nothing was serving before")
 }
 
+// servingAddr waits for the server's "serving" log line (JSON or text) and returns the address
+// it names: servers in tests listen on port 0, so the kernel picks a free port and no other
+// process can take it between choosing and listening.
+func servingAddr(t *testing.T, exited <-chan struct{}, output fmt.Stringer) string {
+	t.Helper()
+	re := regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"|msg=serving addr=(\S+)`)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(output.String()); m != nil {
+			return m[1] + m[2]
+		}
+		select {
+		case <-exited:
+			t.Fatalf("serve exited before serving:\n%s", output)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not log its address within 60s:\n%s", output)
+	return ""
+}
+
 // waitHealthy polls /healthz until it answers 200, failing if the server exits first.
 func waitHealthy(t *testing.T, addr string, exited <-chan struct{}, output fmt.Stringer) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
@@ -254,13 +279,67 @@ func waitHealthy(t *testing.T, addr string, exited <-chan struct{}, output fmt.S
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("not healthy on %s within 20s:\n%s", addr, output)
+	t.Fatalf("not healthy on %s within 60s:\n%s", addr, output)
 }
 
 func TestServeStopsWhenRedisIsUnreachable(t *testing.T) {
-	nobody := bottest.FreeAddr(t) // closed again: nothing listens there
-	r := runCLI(t, "serve", "--listen", bottest.FreeAddr(t), "--redis-addr", nobody)
+	nobody := bottest.RefusingAddr(t)
+	r := runCLI(t, "serve", "--listen", "127.0.0.1:0", "--redis-addr", nobody)
 	assert.Equal(t, exitFailures, r.code)
 	assert.Contains(t, r.stderr, "redis 127.0.0.1:")
 	assert.Contains(t, r.stderr, "connection refused")
+}
+
+// TestServeCutsRequestsWhoseBodyNeverArrives: http.read_timeout bounds a request's body, on the
+// chat endpoint and on an admin endpoint refused for its missing token, so such connections are
+// not held forever and a SIGTERM does not wait for them through its whole grace period.
+func TestServeCutsRequestsWhoseBodyNeverArrives(t *testing.T) {
+	t.Setenv("CHATBOT_HTTP_READ_TIMEOUT", "1s")
+	t.Setenv("CHATBOT_ADMIN_TOKEN", "admin-token-0123456789")
+	t.Setenv("CHATBOT_SHUTDOWN_GRACE", "10m")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	exited := make(chan struct{})
+	go func() {
+		_ = run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &stderr)
+		close(exited)
+	}()
+	addr := servingAddr(t, exited, &stderr)
+	waitHealthy(t, addr, exited, &stderr)
+
+	// held sends a request's headers and the start of a body that never continues, and returns
+	// a channel that receives what the server wrote once it closes the connection.
+	held := func(path string) <-chan string {
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		t.Cleanup(func() { conn.Close() })
+		_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"type\":", path, addr)
+		require.NoError(t, err)
+		closed := make(chan string, 1)
+		go func() {
+			_ = conn.SetReadDeadline(time.Now().Add(5 * time.Minute))
+			data, _ := io.ReadAll(conn) // returns when the server closes the connection
+			closed <- string(data)
+		}()
+		return closed
+	}
+	for _, path := range []string{"/api/v1/chat", "/admin/reload"} {
+		select {
+		case answer := <-held(path):
+			if path == "/admin/reload" {
+				assert.Contains(t, answer, "401 Unauthorized", "refused, then the connection closed")
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%s: the connection is still held after 60s", path)
+		}
+	}
+
+	held("/api/v1/chat") // a body still missing when the server is told to stop
+	cancel()
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve waited for a request whose body never arrives (grace 10m)")
+	}
 }

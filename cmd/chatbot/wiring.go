@@ -108,19 +108,26 @@ func channelOptions(cfg *config.Config) (channels.Options, error) {
 	if cfg.WS.AppKey != "" {
 		appKeys = []string{cfg.WS.AppKey}
 	}
+	perIP := cfg.WS.MaxSocketsPerIP
+	if perIP == 0 {
+		perIP = -1 // the key's 0 means no limit; the option's zero value means the default
+	}
 	return channels.Options{
-		AllowedOrigins: cfg.WS.AllowedOrigins,
-		AppKeys:        appKeys,
-		TrustedProxies: proxies,
-		AdminToken:     cfg.Admin.Token,
-		MaxFrameBytes:  int64(cfg.WS.MaxFrameBytes),
-		HardFrameBytes: int64(cfg.WS.HardFrameBytes),
-		SessionRate:    perMinute(cfg.Rate.PerSession),
-		IPRate:         perMinute(cfg.Rate.PerIP),
-		SendQueue:      cfg.WS.SendQueue,
-		PingPeriod:     cfg.WS.PingPeriod,
-		// A peer may miss one ping before it is dropped.
-		PongWait: 2 * cfg.WS.PingPeriod,
+		PublicURL:       cfg.HTTP.PublicURL,
+		MaxSockets:      cfg.WS.MaxSockets,
+		MaxSocketsPerIP: perIP,
+		TurnTimeout:     cfg.WS.TurnTimeout,
+		AllowedOrigins:  cfg.WS.AllowedOrigins,
+		AppKeys:         appKeys,
+		TrustedProxies:  proxies,
+		AdminToken:      cfg.Admin.Token,
+		MaxFrameBytes:   int64(cfg.WS.MaxFrameBytes),
+		HardFrameBytes:  int64(cfg.WS.HardFrameBytes),
+		SessionRate:     perMinute(cfg.Rate.PerSession),
+		IPRate:          perMinute(cfg.Rate.PerIP),
+		SendQueue:       cfg.WS.SendQueue,
+		PingPeriod:      cfg.WS.PingPeriod,
+		PongWait:        cfg.WS.PongWait(),
 	}, nil
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"chatbot/bot/bottest"
 	"chatbot/config"
 )
 
@@ -96,23 +95,49 @@ func TestSentinelFromConfig(t *testing.T) {
 	assert.Error(t, wrong.Ping(ctx).Err(), "a master name the Sentinel does not know fails")
 }
 
-// startRedisProcess runs redis-server with args on a free port until the test ends and returns
-// its address.
+// startRedisProcess runs redis-server with args until the test ends and returns its address.
+// Sentinel needs TCP ports, and redis-server cannot report a port the kernel chose; so a free
+// port is picked, and if another process takes it before redis-server binds, a next one is tried.
 func startRedisProcess(t *testing.T, args ...string) string {
 	t.Helper()
-	addr := bottest.FreeAddr(t)
+	for range 5 {
+		if addr, ok := tryRedisProcess(t, args...); ok {
+			return addr
+		}
+	}
+	t.Fatalf("redis-server %v did not start", args)
+	return ""
+}
+
+func tryRedisProcess(t *testing.T, args ...string) (string, bool) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
 	_, port, _ := net.SplitHostPort(addr)
 	cmd := exec.Command("redis-server", append(args, "--port", port, "--bind", "127.0.0.1")...)
 	cmd.Dir = t.TempDir()
 	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		<-exited
 	})
 	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer client.Close()
-	require.Eventually(t, func() bool {
-		return client.Ping(context.Background()).Err() == nil
-	}, 5*time.Second, 50*time.Millisecond, "redis-server %v on %s did not start", args, addr)
-	return addr
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if client.Ping(context.Background()).Err() == nil {
+			return addr, true
+		}
+		select {
+		case <-exited:
+			return "", false // the port was taken meanwhile
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("redis-server %v on %s did not answer within 30s", args, addr)
+	return "", false
 }
