@@ -30,11 +30,15 @@ type Options struct {
 	OnError func(command string, err error)
 }
 
-// Client defaults: a chat turn should fail fast and clearly rather than hang when Redis is gone,
-// and ride out a failover or a dropped pooled connection with a couple of quick retries.
+// Client defaults: a chat turn should fail fast and clearly rather than hang when Redis is gone
+// or hung, and ride out a dropped pooled connection with a quick retry. A hung Redis (one that
+// accepts and never answers) costs a command at most two attempts of DefaultTimeout (the
+// callBound hook holds pipelines and transactions to that too), so a frame is answered
+// "unavailable" within about a second (docs/protocol.md promises 1.5 s). A healthy Redis answers
+// in well under a millisecond, so 400 ms is a wide margin even on a busy machine.
 const (
-	DefaultTimeout  = time.Second
-	DefaultRetries  = 2
+	DefaultTimeout  = 400 * time.Millisecond
+	DefaultRetries  = 1
 	minRetryBackoff = 10 * time.Millisecond
 	maxRetryBackoff = 200 * time.Millisecond
 	// go-redis also retries a failed dial (5 times, 100 ms apart, by default) inside every
@@ -43,7 +47,8 @@ const (
 	dialRetryPause = 50 * time.Millisecond
 )
 
-// New returns a client for o.
+// New returns a client for o. A caller's context deadline also bounds each command, so a caller
+// can wait less than the timeouts (the channel's rate limiter does).
 func New(o Options) redis.UniversalClient {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
@@ -68,11 +73,38 @@ func New(o Options) redis.UniversalClient {
 		// Redis older than 7.2 answers with an error (which the hook would count).
 		DisableIdentity:          true,
 		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
+		// Without this go-redis ignores context deadlines while waiting on the socket.
+		ContextTimeoutEnabled: true,
 	})
 	if o.OnError != nil {
-		c.AddHook(ErrorHook(o.OnError))
+		c.AddHook(ErrorHook(o.OnError)) // outermost: it also counts calls callBound cut short
 	}
+	c.AddHook(callBound{limit: time.Duration(max(o.MaxRetries, 0)+1) * o.Timeout})
 	return c
+}
+
+// callBound gives every command and pipeline, its retries included, at most limit: the
+// attempts' own timeouts bound single commands, but a transaction against a hung Redis took
+// 1.7 s (several reads, each with its own timeout). No command the chatbot sends blocks on
+// purpose; pub/sub receives do not pass through this hook.
+type callBound struct{ limit time.Duration }
+
+func (b callBound) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (b callBound) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		ctx, cancel := context.WithTimeout(ctx, b.limit)
+		defer cancel()
+		return next(ctx, cmd)
+	}
+}
+
+func (b callBound) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		ctx, cancel := context.WithTimeout(ctx, b.limit)
+		defer cancel()
+		return next(ctx, cmds)
+	}
 }
 
 // ErrorHook returns a go-redis hook that calls onError for every failed command or pipeline.
