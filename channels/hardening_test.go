@@ -5,9 +5,13 @@ package channels_test
 // with a generous deadline.
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -220,4 +224,52 @@ func TestOwnOriginIsTheConfiguredOne(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
+// TestAdminAuthFailures: a failed admin authentication is logged (never what was sent) and
+// counted, and an address that keeps failing is refused for a while, even with the right token.
+func TestAdminAuthFailures(t *testing.T) {
+	var logs syncBuffer
+	ts := startServer(t, channels.Options{AdminToken: adminToken, Knowledge: nil,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	reload := func(auth string) int {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, ts.http.URL+"/admin/reload", strings.NewReader("{}"))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusNotFound, reload("BEARER "+adminToken), "the right token, in any case: no knowledge base to reload")
+	for i := range 5 {
+		assert.Equal(t, http.StatusUnauthorized, reload(fmt.Sprintf("Bearer guess-%d-0123456789", i)))
+	}
+	assert.Equal(t, http.StatusTooManyRequests, reload("Bearer "+adminToken), "five failures: the address waits, right token or not")
+
+	m := metricsText(t, ts)
+	assert.Contains(t, m, `chatbot_admin_auth_failures_total{reason="wrong_token"} 5`)
+	assert.Contains(t, m, `chatbot_admin_auth_failures_total{reason="blocked"} 1`)
+	assert.Contains(t, logs.String(), "admin authentication failed")
+	assert.NotContains(t, logs.String(), "guess-", "the token sent is never logged")
+	assert.NotContains(t, logs.String(), adminToken)
+}
+
+// syncBuffer collects a server's log lines while the test reads them.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

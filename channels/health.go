@@ -18,7 +18,9 @@ type Knowledge interface {
 	Status() live.Status
 }
 
-// Readiness is the /readyz body.
+// Readiness is the /readyz body. Anonymous callers (a load balancer) learn which check fails;
+// the details (the store's error, which names the Redis address; the knowledge base's folder,
+// warnings and rejected lines) go to the log and to callers with the admin token.
 type Readiness struct {
 	Ready  bool              `json:"ready"`
 	Checks map[string]string `json:"checks"` // check name -> "ok" or what is wrong
@@ -34,12 +36,27 @@ func serveHealthz(w http.ResponseWriter, _ *http.Request) {
 // knowledge base is loaded, and the server is not shutting down. A failed reload does not make
 // the instance unready (the previous knowledge base serves) but its problems are listed.
 func (s *Server) serveReadyz(w http.ResponseWriter, r *http.Request) {
+	detailed := false
+	if s.admin != nil {
+		switch s.admin.check(r) {
+		case authOK:
+			detailed = true
+		case authFailed, authBlocked:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="chatbot admin"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.ReadyTimeout)
 	defer cancel()
 	rd := Readiness{Ready: true, Checks: map[string]string{"bot": "ok", "accepting": "ok"}}
 	if err := s.bot.Ready(ctx); err != nil {
 		rd.Ready = false
-		rd.Checks["bot"] = err.Error()
+		rd.Checks["bot"] = "unavailable"
+		if detailed {
+			rd.Checks["bot"] = err.Error()
+		}
+		s.log.Warn("not ready", "check", "bot", "err", err.Error())
 	}
 	if s.shuttingDown() {
 		rd.Ready = false
@@ -47,6 +64,13 @@ func (s *Server) serveReadyz(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.opts.Knowledge != nil {
 		st := s.opts.Knowledge.Status()
+		rd.Checks["kb"] = "ok"
+		if len(st.Problems) > 0 {
+			rd.Checks["kb"] = "last reload rejected" // the previous version serves: still ready
+		}
+		if !detailed {
+			st = live.Status{Loaded: st.Loaded, Version: st.Version, LoadedAt: st.LoadedAt, LastAttempt: st.LastAttempt}
+		}
 		rd.KB = &st
 	}
 	status := http.StatusOK

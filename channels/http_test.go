@@ -168,7 +168,7 @@ func TestChatEndpointTrustedProxy(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	stub := newStubBot()
-	ts := startServer(t, channels.Options{Bot: stub})
+	ts := startServer(t, channels.Options{Bot: stub, AdminToken: adminToken})
 
 	status, body, _ := ts.get(t, "/healthz", nil)
 	assert.Equal(t, http.StatusOK, status)
@@ -178,10 +178,16 @@ func TestHealthAndReadiness(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"ready": true`)
 
-	stub.set(func(b *stubBot) { b.notReady = errors.New("redis: connection refused") })
+	stub.set(func(b *stubBot) { b.notReady = errors.New("redis 10.0.0.7:6379: connection refused") })
 	status, body, _ = ts.get(t, "/readyz", nil)
 	assert.Equal(t, http.StatusServiceUnavailable, status)
-	assert.Contains(t, body, "connection refused", "operators see why")
+	assert.Contains(t, body, `"bot": "unavailable"`, "anyone sees which check fails")
+	assert.NotContains(t, body, "10.0.0.7", "only the admin sees the details")
+	status, body, _ = ts.get(t, "/readyz", http.Header{"Authorization": {"Bearer " + adminToken}})
+	assert.Equal(t, http.StatusServiceUnavailable, status)
+	assert.Contains(t, body, "redis 10.0.0.7:6379: connection refused", "the admin sees why")
+	status, _, _ = ts.get(t, "/readyz", http.Header{"Authorization": {"Bearer wrong"}})
+	assert.Equal(t, http.StatusUnauthorized, status, "a wrong token is a failed admin authentication")
 
 	stub.set(func(b *stubBot) { b.notReady = nil })
 	require.NoError(t, ts.Shutdown(context.Background()))

@@ -10,20 +10,21 @@ import (
 // metrics are the channel's Prometheus series. Labels are small closed sets (reply kinds, error
 // codes, channel names): never session ids, articles typed by users, or text.
 type metrics struct {
-	turns          *prometheus.CounterVec   // by channel and reply kind
-	turnErrors     *prometheus.CounterVec   // by channel and error code
-	turnLatency    *prometheus.HistogramVec // by channel
-	fallbacks      prometheus.Counter
-	handoffs       *prometheus.CounterVec // by reason: asked, fallbacks
-	replayed       prometheus.Counter
-	feedback       *prometheus.CounterVec // by useful
-	openSockets    prometheus.Gauge
-	rateLimited    *prometheus.CounterVec // by scope
-	queueOverflow  prometheus.Counter
-	closes         *prometheus.CounterVec // by close code
-	socketRefusals *prometheus.CounterVec // by HTTP status
-	agentActions   *prometheus.CounterVec // by action: join, leave, message
-	pushed         prometheus.Counter
+	turns             *prometheus.CounterVec   // by channel and reply kind
+	turnErrors        *prometheus.CounterVec   // by channel and error code
+	turnLatency       *prometheus.HistogramVec // by channel
+	fallbacks         prometheus.Counter
+	handoffs          *prometheus.CounterVec // by reason: asked, fallbacks
+	replayed          prometheus.Counter
+	feedback          *prometheus.CounterVec // by useful
+	openSockets       prometheus.Gauge
+	rateLimited       *prometheus.CounterVec // by scope
+	queueOverflow     prometheus.Counter
+	closes            *prometheus.CounterVec // by close code
+	socketRefusals    *prometheus.CounterVec // by HTTP status
+	adminAuthFailures *prometheus.CounterVec // by reason
+	agentActions      *prometheus.CounterVec // by action: join, leave, message
+	pushed            prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -67,6 +68,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		socketRefusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chatbot_socket_refusals_total", Help: "Websocket upgrades refused by a socket cap or shutdown, by HTTP status (429: the address holds ws.max_sockets_per_ip, 503: the instance is full or stopping).",
 		}, []string{"status"}),
+		adminAuthFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chatbot_admin_auth_failures_total", Help: "Refused admin authentications (/admin/*, detailed /readyz), by reason: missing, not_bearer, wrong_token, blocked (the address failed too often).",
+		}, []string{"reason"}),
 		agentActions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chatbot_agent_actions_total", Help: "Contact-center requests applied, by action (join, leave, message).",
 		}, []string{"action"}),
@@ -75,7 +79,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		}),
 	}
 	reg.MustRegister(m.turns, m.turnErrors, m.turnLatency, m.fallbacks, m.handoffs, m.replayed,
-		m.feedback, m.openSockets, m.rateLimited, m.queueOverflow, m.closes, m.socketRefusals, m.agentActions, m.pushed)
+		m.feedback, m.openSockets, m.rateLimited, m.queueOverflow, m.closes, m.socketRefusals, m.adminAuthFailures, m.agentActions, m.pushed)
 	for _, reason := range []string{events.ReasonAsked, events.ReasonFallbacks} {
 		m.handoffs.WithLabelValues(reason) // present at 0, so rates work from the start
 	}

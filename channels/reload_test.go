@@ -39,12 +39,15 @@ func editableKB(t *testing.T, opts channels.Options) (*testServer, *live.Library
 	return startServer(t, opts), lib, dir
 }
 
-func postReload(t *testing.T, ts *testServer, auth string) (int, string) {
+func postReload(t *testing.T, ts *testServer, auth string, header ...string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, ts.http.URL+"/admin/reload", nil)
 	require.NoError(t, err)
 	if auth != "" {
 		req.Header.Set("Authorization", auth)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -59,12 +62,16 @@ func TestAdminReload(t *testing.T) {
 	status, _ := postReload(t, off, "Bearer anything")
 	assert.Equal(t, http.StatusNotFound, status, "no token configured: admin is off")
 
-	ts, lib, dir := editableKB(t, channels.Options{AdminToken: "s3cret"})
+	// Each refused attempt comes from an address of its own (behind a trusted proxy), so none is
+	// slowed down (TestAdminAuthFailures).
+	ts, lib, dir := editableKB(t, channels.Options{AdminToken: "s3cret", TrustedProxies: mustPrefixes(t, "127.0.0.0/8")})
 	serving := lib.Status().Version
-	for _, auth := range []string{"", "Bearer wrong", "s3cret", "Basic s3cret", "Bearer s3cret2"} {
-		status, _ = postReload(t, ts, auth)
+	for i, auth := range []string{"", "Bearer wrong", "s3cret", "Basic s3cret", "Bearer s3cret2"} {
+		status, _ = postReload(t, ts, auth, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i+1))
 		assert.Equal(t, http.StatusUnauthorized, status, "Authorization: %q", auth)
 	}
+	status, _ = postReload(t, ts, "bearer s3cret")
+	assert.Equal(t, http.StatusOK, status, "the scheme is case-insensitive")
 
 	status, body := postReload(t, ts, "Bearer s3cret")
 	assert.Equal(t, http.StatusOK, status, body)
@@ -78,10 +85,17 @@ func TestAdminReload(t *testing.T) {
 	assert.Contains(t, body, "broken.md")
 	assert.Contains(t, body, serving, "the previous knowledge base keeps serving")
 
-	// /readyz shows the problems without taking the instance out of service.
-	status, body, _ = ts.get(t, "/readyz", nil)
+	// /readyz shows the problems to the admin without taking the instance out of service;
+	// anonymous callers learn only that the last reload was rejected.
+	status, body, _ = ts.get(t, "/readyz", http.Header{"Authorization": {"Bearer s3cret"}})
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, "broken.md")
+	assert.Contains(t, body, dir, "the admin sees the folder")
+	status, body, _ = ts.get(t, "/readyz", nil)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"kb": "last reload rejected"`)
+	assert.NotContains(t, body, "broken.md")
+	assert.NotContains(t, body, dir)
 }
 
 // TestReloadWhileChatting reloads edited knowledge bases while several sockets chat: no socket

@@ -25,6 +25,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	origins  *originPolicy
+	admin    *adminAuth // nil when no admin token is configured
 	upgrader websocket.Upgrader
 	handler  http.Handler
 
@@ -68,6 +69,9 @@ func New(opts Options) *Server {
 			http.Error(w, http.StatusText(status), status)
 		},
 	}
+	if opts.AdminToken != "" {
+		s.admin = newAdminAuth(s, opts.AdminToken)
+	}
 	s.handler = s.routes()
 	return s
 }
@@ -98,10 +102,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", serveHealthz)
 	mux.HandleFunc("GET /readyz", s.serveReadyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{Registry: s.registry}))
-	if s.opts.AdminToken != "" {
-		mux.Handle("POST /admin/reload", requireBearer(s.opts.AdminToken, http.HandlerFunc(s.serveReload)))
+	if s.admin != nil {
+		mux.Handle("POST /admin/reload", s.admin.require(http.HandlerFunc(s.serveReload)))
 		if s.opts.Agents != nil {
-			mux.Handle("POST /admin/sessions/{id}/agent", requireBearer(s.opts.AdminToken, http.HandlerFunc(s.serveAgent)))
+			mux.Handle("POST /admin/sessions/{id}/agent", s.admin.require(http.HandlerFunc(s.serveAgent)))
 		}
 	}
 	return chain(mux, recoverPanics(s.log), securityHeaders)
