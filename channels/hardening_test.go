@@ -9,7 +9,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -272,4 +275,42 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestOwnOriginWithoutPublicURL: a local run (no public URL) takes a page as its own only on a
+// loopback address written as such; a rebinding domain that resolves to the server is refused.
+func TestOwnOriginWithoutPublicURL(t *testing.T) {
+	srv := channels.New(channels.Options{Bot: newStubBot()})
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		_ = srv.Shutdown(context.Background())
+		hs.Close()
+	})
+	port := hs.Listener.Addr().(*net.TCPAddr).Port
+	for _, tt := range []struct {
+		host string
+		ok   bool
+	}{
+		{"localhost", true},
+		{"127.0.0.1", true},
+		{"rebind.example", false},
+	} {
+		t.Run(tt.host, func(t *testing.T) {
+			hostPort := net.JoinHostPort(tt.host, strconv.Itoa(port))
+			req, err := http.NewRequest(http.MethodPost, hs.URL+"/api/v1/chat", strings.NewReader(`{"type":"ping"}`))
+			require.NoError(t, err)
+			req.Host = hostPort
+			req.Header.Set("Origin", "http://"+hostPort)
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+			if tt.ok {
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+			} else {
+				assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+			}
+		})
+	}
+	_, _, h := (&testServer{http: hs}).get(t, "/", nil)
+	assert.Contains(t, h.Get("Content-Security-Policy"), "connect-src 'self';", "no URL to name: 'self' covers the socket")
 }

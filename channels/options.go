@@ -71,7 +71,7 @@ type Options struct {
 	// PublicURL is the chat server's own origin as users reach it ("https://chat.bank.example"):
 	// its pages may open /ws and call /api/v1/chat, and the page's content policy names its
 	// websocket URL. The Host header is never trusted for either (DNS rebinding, header
-	// injection). Empty: only AllowedOrigins (and clients without Origin) may connect.
+	// injection). Empty (a local run): pages on localhost, 127.0.0.1 or [::1] are the server's own.
 	PublicURL string
 	// AllowedOrigins are the exact origins ("https://www.bank.example") whose pages may open
 	// /ws and call /api/v1/chat, and may frame the chat page, besides PublicURL's. Default: none.

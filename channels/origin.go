@@ -3,6 +3,7 @@ package channels
 import (
 	"crypto/subtle"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -58,23 +59,36 @@ func (p *originPolicy) check(r *http.Request) bool {
 	case appOrigin(origin):
 		return p.validAppKey(r)
 	default:
-		return p.allowed[strings.ToLower(origin)] || p.own(origin)
+		return p.allowed[strings.ToLower(origin)] || p.own(r, origin)
 	}
 }
 
 // own reports whether origin is the chat server's own (its page, the widget's iframe). It is
-// compared with the configured public URL, never with the Host header: a DNS-rebinding page
-// would have its own hostname resolve to the chat server, and its requests would carry a Host
-// that matches their Origin.
-func (p *originPolicy) own(origin string) bool {
-	return p.self != "" && strings.ToLower(origin) == p.self
+// compared with the configured public URL, not with the Host header: a DNS-rebinding page has
+// its own hostname resolve to the chat server, and its requests carry a Host matching their
+// Origin. Without a public URL (a local run) a page is its own only on a loopback address
+// written as such (localhost, 127.0.0.1, [::1]), which a rebinding domain never is.
+func (p *originPolicy) own(r *http.Request, origin string) bool {
+	if p.self != "" {
+		return strings.ToLower(origin) == p.self
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" || !strings.EqualFold(u.Host, r.Host) {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }
 
 // crossOrigin reports whether r comes from an allowed page on another host, which needs CORS
 // headers to read the answer.
 func (p *originPolicy) crossOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
-	return origin != "" && !p.own(origin) && p.check(r)
+	return origin != "" && !p.own(r, origin) && p.check(r)
 }
 
 // appPreflight reports whether r is a CORS preflight from an app's local page while app keys

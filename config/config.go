@@ -119,7 +119,8 @@ type HTTP struct {
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
 	// PublicURL is where users reach the chat server (https://chat.bank.example). The chat
 	// page's content policy names it, and a page whose Origin it is may open /ws; the Host
-	// header, which any client can set, is never trusted for either. Empty: http://<listen>.
+	// header, which any client can set, is never trusted for either. Empty: a local run, whose
+	// page is its own only on localhost, 127.0.0.1 or [::1].
 	PublicURL string `mapstructure:"public_url"`
 	// ReadTimeout bounds reading a whole request, body included; WriteTimeout bounds writing a
 	// response (websockets, once upgraded, bound themselves with pings and write deadlines).
@@ -183,7 +184,7 @@ var Keys = []Key{
 	{Name: "rate.per_session", Default: 60, Usage: "messages per minute per session; 0 = no limit"},
 	{Name: "rate.per_ip", Default: 1200, Usage: "messages per minute per client IP (many people share a mobile carrier's address); 0 = no limit"},
 	{Name: "http.trusted_proxies", Default: []string{}, Usage: "load balancers (IP or CIDR) whose X-Forwarded-For names the client; empty = the TCP peer is the client"},
-	{Name: "http.public_url", Default: "", Usage: "URL users reach the server at, e.g. https://chat.bank.example: the page's content policy and its own Origin; empty = http://<listen>"},
+	{Name: "http.public_url", Default: "", Usage: "URL users reach the server at, e.g. https://chat.bank.example: the page's content policy and its own Origin; empty = a local run (pages on localhost only)"},
 	{Name: "http.read_timeout", Default: 30 * time.Second, Usage: "bound on reading a request, body included"},
 	{Name: "http.write_timeout", Default: 30 * time.Second, Usage: "bound on writing a non-websocket response; longer than ws.turn_timeout"},
 	{Name: "dialog.answer_threshold", Default: dialog.DefaultConfig().AnswerThreshold, Usage: "lowest match score that is answered; below it the bot falls back"},

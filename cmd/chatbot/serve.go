@@ -96,9 +96,6 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 	if err != nil {
 		return err
 	}
-	if opts.PublicURL == "" {
-		opts.PublicURL = "http://" + ln.Addr().String() // a local run: the address it listens on
-	}
 	opts.Bot, opts.Knowledge, opts.Logger, opts.Registry = chatbot, lib, log, reg
 	opts.Agents, opts.Live = chatbot, chatbot
 	channel := channels.New(opts)
