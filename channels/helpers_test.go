@@ -200,7 +200,7 @@ func (c *client) sendJSON(frame map[string]any) {
 // read returns the next frame, failing the test after 5s.
 func (c *client) read() map[string]any {
 	c.t.Helper()
-	f, err := c.tryRead(5 * time.Second)
+	f, err := c.tryRead(30 * time.Second) // generous: a busy machine may be slow, never wrong
 	require.NoError(c.t, err)
 	return f
 }
@@ -231,11 +231,11 @@ func (c *client) hello(session string) map[string]any {
 }
 
 // closeCode reads until the server closes the socket and returns the close code (1006 when the
-// connection simply ended). It fails the test if the socket stays open for 10s.
+// connection simply ended). It fails the test if the socket stays open for 30s.
 func (c *client) closeCode() int {
 	c.t.Helper()
 	for {
-		_, err := c.tryRead(10 * time.Second)
+		_, err := c.tryRead(30 * time.Second)
 		if err == nil {
 			continue
 		}

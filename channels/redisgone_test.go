@@ -181,7 +181,7 @@ func TestRedisGoesAwayMidConversation(t *testing.T) {
 	require.Eventually(t, func() bool {
 		status, _, _ := ts.get(t, "/readyz", nil)
 		return status == http.StatusOK
-	}, 5*time.Second, 50*time.Millisecond, "/readyz recovers when Redis is back")
+	}, 30*time.Second, 50*time.Millisecond, "/readyz recovers when Redis is back")
 
 	c.sendJSON(map[string]any{"type": "message", "id": "c2", "text": "逾期会影响征信吗"})
 	second := c.read()
@@ -221,7 +221,7 @@ func TestRedisGoneAtHello(t *testing.T) {
 	require.Eventually(t, func() bool {
 		status, _, _ := ts.get(t, "/readyz", nil)
 		return status == http.StatusOK
-	}, 5*time.Second, 50*time.Millisecond)
+	}, 30*time.Second, 50*time.Millisecond)
 	c.send(`{"type":"hello","id":"h2"}`)
 	w := c.read()
 	assert.Equal(t, "welcome", w["type"])

@@ -34,10 +34,10 @@ func (b *inbox) all() []string {
 	return append([]string(nil), b.msgs...)
 }
 
-// wait blocks until n messages arrived, failing after 5 s.
+// wait blocks until n messages arrived, failing after a generous 30 s.
 func (b *inbox) wait(t *testing.T, n int) []string {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for len(b.all()) < n {
 		select {
 		case <-b.got:
