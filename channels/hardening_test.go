@@ -314,3 +314,24 @@ func TestOwnOriginWithoutPublicURL(t *testing.T) {
 	_, _, h := (&testServer{http: hs}).get(t, "/", nil)
 	assert.Contains(t, h.Get("Content-Security-Policy"), "connect-src 'self';", "no URL to name: 'self' covers the socket")
 }
+
+// TestLogsNeverHoldASessionID: a session id alone grants the whole conversation, so logs, at
+// every level, show a short hash of it instead.
+func TestLogsNeverHoldASessionID(t *testing.T) {
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	eng := bottest.Engine(t)
+	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng }), Logger: log})
+	require.NoError(t, err)
+	ts := startServer(t, channels.Options{Bot: b, Logger: log})
+	c := dial(t, ts, nil)
+	id := c.hello("")["session"].(string)
+	c.sendJSON(map[string]any{"type": "message", "id": "c1", "text": negotiateQuestion})
+	require.Equal(t, "reply", c.read()["type"])
+	c.sendJSON(map[string]any{"type": "feedback", "id": "f1", "reply": "s1", "useful": true})
+	require.Equal(t, "ack", c.read()["type"])
+
+	assert.Contains(t, logs.String(), `"session":"`+bot.LogID(id)+`"`, "turns are logged with the hash")
+	assert.NotContains(t, logs.String(), id)
+	assert.Len(t, bot.LogID(id), 8)
+}
