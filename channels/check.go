@@ -21,8 +21,12 @@ type CheckResult struct {
 	Reason string `json:"reason,omitempty"`
 	// Ready is false while the bot cannot serve (Redis unreachable, no knowledge base, shutting
 	// down): chatting fails for now, trying again later helps.
-	Ready  bool        `json:"ready"`
-	Issuer *bot.Issuer `json:"issuer,omitempty"` // the ?issuer= bank, when the knowledge base lists it
+	Ready bool `json:"ready"`
+	// Sockets says why a socket would be refused now: "per_ip" (the caller's address holds
+	// ws.max_sockets_per_ip sockets: close other chat windows) or "full" (the instance holds
+	// ws.max_sockets, or is shutting down: try again later). Empty: there is room.
+	Sockets string      `json:"sockets,omitempty"`
+	Issuer  *bot.Issuer `json:"issuer,omitempty"` // the ?issuer= bank, when the knowledge base lists it
 	// UnknownIssuer: ?issuer= names no bank of the knowledge base (a page misconfiguration).
 	UnknownIssuer bool `json:"unknown_issuer,omitempty"`
 }
@@ -62,6 +66,7 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.ReadyTimeout)
 	defer cancel()
 	res.Ready = !s.shuttingDown() && s.bot.Ready(ctx) == nil
+	res.Sockets = s.socketRoom(clientIP(r, s.opts.TrustedProxies))
 	if id := r.URL.Query().Get("issuer"); id != "" {
 		if is, ok := s.bot.Issuer(id); ok {
 			res.Issuer = &is

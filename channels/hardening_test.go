@@ -122,6 +122,9 @@ func TestSocketCaps(t *testing.T) {
 		assert.Equal(t, http.StatusTooManyRequests, status)
 		assert.Contains(t, body, "窗口过多", "a sentence the page can show")
 		assert.Contains(t, metricsText(t, ts), `chatbot_socket_refusals_total{status="429"} 1`)
+		// A browser hides the 429 from the page; the page asks why it cannot connect.
+		_, body, _ = ts.get(t, "/api/v1/check", nil)
+		assert.Contains(t, body, `"sockets": "per_ip"`)
 
 		// A closed socket frees its place.
 		require.NoError(t, first.ws.Close())
@@ -145,6 +148,8 @@ func TestSocketCaps(t *testing.T) {
 		status, body := refused(t, ts, nil)
 		assert.Equal(t, http.StatusServiceUnavailable, status)
 		assert.Contains(t, body, "繁忙")
+		_, body, _ = ts.get(t, "/api/v1/check", nil)
+		assert.Contains(t, body, `"sockets": "full"`)
 	})
 	t.Run("no per-address cap", func(t *testing.T) {
 		ts := startServer(t, channels.Options{MaxSocketsPerIP: -1})

@@ -143,22 +143,45 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 // admit reserves a socket for a client at ip before the upgrade, or returns the HTTP status
-// that refuses it: 503 while shutting down or when the instance holds MaxSockets, 429 when the
-// address holds MaxSocketsPerIP. Every admitted socket is released with leave.
+// that refuses it (see refusal). Every admitted socket is released with leave.
 func (s *Server) admit(ip string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case s.closing, s.admitted >= s.opts.MaxSockets:
-		return http.StatusServiceUnavailable
-	case s.opts.MaxSocketsPerIP > 0 && s.perIP[ip] >= s.opts.MaxSocketsPerIP:
-		return http.StatusTooManyRequests
+	if status := s.refusal(ip); status != 0 {
+		return status
 	}
 	s.admitted++
 	s.perIP[ip]++
 	s.sockets.Add(1)
 	s.metrics.openSockets.Inc()
 	return 0
+}
+
+// refusal is the HTTP status refusing a socket for ip now, or 0: 503 while shutting down or
+// when the instance holds MaxSockets, 429 when the address holds MaxSocketsPerIP. Call it with
+// mu held.
+func (s *Server) refusal(ip string) int {
+	switch {
+	case s.closing, s.admitted >= s.opts.MaxSockets:
+		return http.StatusServiceUnavailable
+	case s.opts.MaxSocketsPerIP > 0 && s.perIP[ip] >= s.opts.MaxSocketsPerIP:
+		return http.StatusTooManyRequests
+	}
+	return 0
+}
+
+// socketRoom says why a socket for ip would be refused now: "per_ip", "full", or "" (room).
+func (s *Server) socketRoom(ip string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch s.refusal(ip) {
+	case 0:
+		return ""
+	case http.StatusTooManyRequests:
+		return "per_ip"
+	default:
+		return "full"
+	}
 }
 
 // track lists an upgraded socket, so that Shutdown can close it if its grace runs out.
