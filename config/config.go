@@ -28,6 +28,13 @@ type Config struct {
 	Dialog   Dialog   `mapstructure:"dialog"`
 	Shutdown Shutdown `mapstructure:"shutdown"`
 	Handoff  Handoff  `mapstructure:"handoff"`
+	Events   Events   `mapstructure:"events"`
+}
+
+// Events bounds the event streams in Redis (handoff, unanswered questions).
+type Events struct {
+	// MaxLen is about how many entries each stream keeps; older ones are trimmed (XADD MAXLEN ~).
+	MaxLen int64 `mapstructure:"max_len"`
 }
 
 // Handoff says whether a contact center takes conversations from the bot.
@@ -194,6 +201,7 @@ var Keys = []Key{
 	{Name: "dialog.fallbacks_before_handoff", Default: dialog.DefaultConfig().FallbacksBeforeHandoff, Usage: "consecutive fallbacks before a human is offered"},
 	{Name: "shutdown.grace", Default: 10 * time.Second, Usage: "time turns in flight get to finish on SIGINT/SIGTERM"},
 	{Name: "handoff.mode", Default: "none", Usage: "none: no contact center is connected, asking for a person gets the issuer's hotline; stream: handoff events go to the Redis stream for a contact center"},
+	{Name: "events.max_len", Default: 10000, Usage: "about how many entries the handoff and unanswered streams keep; older ones are trimmed"},
 	{Name: "handoff.wait_timeout", Default: 3 * time.Minute, Usage: "in stream mode, after this long with nobody joining, the waiting user is told so and given the hotline"},
 }
 

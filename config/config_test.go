@@ -58,6 +58,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.Shutdown.Grace)
 	assert.Equal(t, "none", c.Handoff.Mode, "no contact center unless one is configured")
 	assert.Equal(t, 3*time.Minute, c.Handoff.WaitTimeout)
+	assert.Equal(t, int64(10000), c.Events.MaxLen, "event streams are capped")
 	assert.Equal(t, dialog.DefaultConfig(), withMainTopics(c.DialogConfig()), "the engine's tuned thresholds")
 }
 
@@ -215,6 +216,7 @@ func TestInvalid(t *testing.T) {
 		{"no fallbacks before handoff", layers{env: map[string]string{"CHATBOT_DIALOG_FALLBACKS_BEFORE_HANDOFF": "0"}}, "config: dialog.fallbacks_before_handoff: 0 is below the minimum 1"},
 		{"zero grace", layers{file: "shutdown:\n  grace: 0s\n"}, "config: shutdown.grace: 0s must be positive"},
 		{"unknown handoff mode", layers{env: map[string]string{"CHATBOT_HANDOFF_MODE": "phone"}}, `config: handoff.mode: "phone" is not one of none, stream`},
+		{"uncapped event streams", layers{env: map[string]string{"CHATBOT_EVENTS_MAX_LEN": "0"}}, "config: events.max_len: 0 is below the minimum 100"},
 		{"zero wait timeout", layers{file: "handoff:\n  mode: stream\n  wait_timeout: 0s\n"}, "config: handoff.wait_timeout: 0s must be positive"},
 		{"unknown key in file", layers{file: "listen: 127.0.0.1:8080\nws:\n  orgins: [https://a.example]\n"}, "config: ws.orgins: unknown key in "},
 		{"missing config file", layers{flags: []string{"--config", "/nope/chatbot.yaml"}}, "config: config: /nope/chatbot.yaml: open /nope/chatbot.yaml: no such file or directory"},

@@ -61,6 +61,7 @@ func (c *Config) Validate() error {
 		c.checkDialog,
 		func() error { return positive("shutdown.grace", c.Shutdown.Grace > 0, c.Shutdown.Grace) },
 		c.checkHandoff,
+		func() error { return atLeast("events.max_len", int(c.Events.MaxLen), 100) },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

@@ -54,7 +54,7 @@ func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger, redis
 		return &backend{
 			kind:   "memory",
 			store:  session.NewMemory(sessions),
-			events: events.NewMemory(events.Options{}),
+			events: events.NewMemory(events.Options{MaxLen: cfg.Events.MaxLen}),
 			push:   push.NewLocal(),
 			close:  func() {},
 		}, nil
@@ -75,7 +75,7 @@ func newBackend(ctx context.Context, cfg *config.Config, log *slog.Logger, redis
 	return &backend{
 		kind:   "redis",
 		store:  session.NewRedis(client, cfg.Redis.Prefix, sessions),
-		events: events.NewRedis(client, cfg.Redis.Prefix, events.Options{}),
+		events: events.NewRedis(client, cfg.Redis.Prefix, events.Options{MaxLen: cfg.Events.MaxLen}),
 		push:   hub,
 		close: func() {
 			if err := hub.Close(); err != nil {
