@@ -8,6 +8,7 @@
 package crisis
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -44,7 +45,13 @@ type Detector struct {
 	blankHan, blankLatin []string
 	askHan, askLatin     []string
 	classIndex           map[string]int
+	// byFirst finds the cues that may start at a character of the message: cues by the first
+	// character of their first part, Chinese and Latin apart.
+	byFirstHan, byFirstLatin map[rune][]cueRef
 }
+
+// cueRef names a cue: its class and its place in the class (file order decides ties).
+type cueRef struct{ class, cue int }
 
 type class struct {
 	id     string
@@ -62,7 +69,7 @@ type cue struct {
 
 // New compiles the knowledge base's crisis cues; nil c gives a detector that finds nothing.
 func New(c *knowledge.Crisis) *Detector {
-	d := &Detector{classIndex: map[string]int{}}
+	d := &Detector{classIndex: map[string]int{}, byFirstHan: map[rune][]cueRef{}, byFirstLatin: map[rune][]cueRef{}}
 	if c == nil {
 		return d
 	}
@@ -84,6 +91,15 @@ func New(c *knowledge.Crisis) *Detector {
 		for _, ex := range cl.Cues {
 			if cu, ok := compileCue(ex.Text); ok {
 				k.cues = append(k.cues, cu)
+			}
+		}
+		for j, cu := range k.cues {
+			first, _ := utf8.DecodeRuneInString(cu.parts[0])
+			ref := cueRef{class: len(d.classes), cue: j}
+			if cu.latin {
+				d.byFirstLatin[first] = append(d.byFirstLatin[first], ref)
+			} else {
+				d.byFirstHan[first] = append(d.byFirstHan[first], ref)
 			}
 		}
 		d.classes = append(d.classes, k)
@@ -141,9 +157,10 @@ const asked = "?"
 
 // hit is one cue found at a place in one of the message's two forms.
 type hit struct {
+	ref   cueRef
 	class int
 	cue   *cue
-	spans [][2]int // [start, end) rune offsets of each part in the form the cue is compared with
+	spans [][2]int // [start, end) byte offsets of each part in the form the cue is compared with
 }
 
 // Detect reports whether text reads as a crisis, and why.
@@ -151,30 +168,24 @@ func (d *Detector) Detect(text string) (Match, bool) {
 	if len(d.classes) == 0 {
 		return Match{}, false
 	}
-	han := []rune(replace(replace(fold(text), d.blankHan, blank), d.askHan, asked))
-	latin := []rune(replace(replace(latinLetters(text), d.blankLatin, blank), d.askLatin, asked))
-	var hits []hit
 	folded := fold(text)
+	han := replace(replace(folded, d.blankHan, blank), d.askHan, asked)
+	latin := replace(replace(latinLetters(text), d.blankLatin, blank), d.askLatin, asked)
+	off := make([]bool, len(d.classes)) // classes an unless word turns off for this message
 	for ci := range d.classes {
-		if containsAny(folded, d.classes[ci].unless) {
-			continue
-		}
-		for i := range d.classes[ci].cues {
-			cu := &d.classes[ci].cues[i]
-			form, neg, fill := han, d.negHan, d.fillHan
-			if cu.latin {
-				form, neg, fill = latin, d.negLatin, d.fillLatin
-			}
-			for _, spans := range find(form, cu.parts) {
-				if negated(form[:spans[0][0]], neg, fill) {
-					continue
-				}
-				h := hit{class: ci, cue: cu, spans: spans}
-				if d.classes[ci].alone {
-					return Match{Class: d.classes[ci].id, Cue: cu.text}, true
-				}
-				hits = append(hits, h)
-			}
+		off[ci] = containsAny(folded, d.classes[ci].unless)
+	}
+	var hits []hit
+	hits = d.scan(hits, han, d.byFirstHan, off, d.negHan, d.fillHan)
+	hits = d.scan(hits, latin, d.byFirstLatin, off, d.negLatin, d.fillLatin)
+	// File order decides: the first class, then its first cue, then the first place.
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i].ref, hits[j].ref
+		return a.class < b.class || a.class == b.class && a.cue < b.cue
+	})
+	for _, h := range hits {
+		if d.classes[h.class].alone {
+			return Match{Class: d.classes[h.class].id, Cue: h.cue.text}, true
 		}
 	}
 	for _, h := range hits {
@@ -188,6 +199,24 @@ func (d *Detector) Detect(text string) (Match, bool) {
 		}
 	}
 	return Match{}, false
+}
+
+// scan adds to hits every cue of index found in form, not negated, of a class not turned off.
+func (d *Detector) scan(hits []hit, form string, index map[rune][]cueRef, off []bool, neg, fill []string) []hit {
+	for pos, r := range form {
+		for _, ref := range index[r] {
+			if off[ref.class] {
+				continue
+			}
+			cu := &d.classes[ref.class].cues[ref.cue]
+			spans, ok := matchAt(form, pos, cu.parts)
+			if !ok || negated(form[:pos], neg, fill) {
+				continue
+			}
+			hits = append(hits, hit{ref: ref, class: ref.class, cue: cu, spans: spans})
+		}
+	}
+	return hits
 }
 
 // overlap reports whether two hits share text. The gap of a cue (写好…信) is not its text: a
@@ -207,58 +236,29 @@ func overlap(a, b hit) bool {
 	return false
 }
 
-// find returns, for every place the parts appear in order (each within knowledge.CueGap runes of
-// the previous one), the [start, end) rune offsets of each part.
-func find(form []rune, parts []string) [][][2]int {
-	var out [][][2]int
-	first := []rune(parts[0])
-	for start := 0; start+len(first) <= len(form); start++ {
-		if !hasAt(form, start, first) {
-			continue
-		}
-		end, ok := start+len(first), true
-		spans := [][2]int{{start, end}}
-		for _, p := range parts[1:] {
-			pr := []rune(p)
-			found := false
-			for gap := 0; gap <= knowledge.CueGap && end+gap+len(pr) <= len(form); gap++ {
-				if strings.ContainsRune(string(form[end:end+gap]), []rune(blank)[0]) {
-					break
-				}
-				if hasAt(form, end+gap, pr) {
-					spans = append(spans, [2]int{end + gap, end + gap + len(pr)})
-					end, found = end+gap+len(pr), true
-					break
-				}
-			}
-			if !found {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, spans)
-		}
+// matchAt reports whether the parts appear in order from byte offset pos of form, each within
+// knowledge.CueGap runes of the previous one and no blank between, and where: the [start, end)
+// byte offsets of each part.
+func matchAt(form string, pos int, parts []string) ([][2]int, bool) {
+	if !strings.HasPrefix(form[pos:], parts[0]) {
+		return nil, false
 	}
-	return out
+	end := pos + len(parts[0])
+	spans := [][2]int{{pos, end}}
+	for _, p := range parts[1:] {
+		j := strings.Index(form[end:], p)
+		if j < 0 || utf8.RuneCountInString(form[end:end+j]) > knowledge.CueGap || strings.Contains(form[end:end+j], blank) {
+			return nil, false
+		}
+		spans = append(spans, [2]int{end + j, end + j + len(p)})
+		end += j + len(p)
+	}
+	return spans, true
 }
 
-func hasAt(form []rune, at int, w []rune) bool {
-	if at+len(w) > len(form) {
-		return false
-	}
-	for i, r := range w {
-		if form[at+i] != r {
-			return false
-		}
-	}
-	return true
-}
-
-// negated reports whether before ends with a negation, allowing fillers between them
+// negated reports whether s ends with a negation, allowing fillers between them
 // (我不会|去|, im not going to|).
-func negated(before []rune, negations, fillers []string) bool {
-	s := string(before)
+func negated(s string, negations, fillers []string) bool {
 	for {
 		for _, n := range negations {
 			if strings.HasSuffix(s, n) {
