@@ -50,6 +50,10 @@ func (t *turn) followUpAnswer() (Reply, bool) {
 	if len(fus) == 0 || runeLen(t.msg.Text) > maxFollowUpRunes && !t.e.followUp.isShortFollowUp(t.msg.Text) {
 		return Reply{}, false
 	}
+	if t.prefer != nil {
+		// It names a topic of its own (「逾期多久会被起诉」): a question, not a follow-up.
+		return Reply{}, false
+	}
 	for _, c := range fus {
 		cue, ok := firstMatch(c.cues, &t.msg)
 		if !ok {

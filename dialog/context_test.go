@@ -85,6 +85,12 @@ func TestFollowUpsNeedTheirArticle(t *testing.T) {
 		len(r.Sources) != 1 || r.Sources[0].ID != "F2.2" {
 		t.Errorf("materials after 停息挂账: got %q sources %v (%s):\n%s", r.Article, r.Sources, r.Trace.Decision, r.Text)
 	}
+	// A short message that names a topic of its own is that topic's question, cue word or not.
+	_, st = say(e, State{}, "停息挂账是什么意思")
+	r, _ = e.Respond(st, Input{Text: "逾期多久会被起诉"})
+	if r.Article != "lawsuit-criminal" {
+		t.Errorf("逾期多久会被起诉 after 停息挂账: got %q (%s), want lawsuit-criminal", r.Article, r.Trace.Decision)
+	}
 	// A long message after the plan is its own question, even with a cue word in it.
 	_, st = say(e, State{}, "停息挂账是什么意思")
 	r, _ = e.Respond(st, Input{Text: "我想问一下逾期记录在征信上会保留多久"})
