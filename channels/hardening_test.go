@@ -340,3 +340,46 @@ func TestLogsNeverHoldASessionID(t *testing.T) {
 	assert.NotContains(t, logs.String(), id)
 	assert.Len(t, bot.LogID(id), 8)
 }
+
+// fakeLive lets a test push entries to the sockets listening to a session.
+type fakeLive struct {
+	mu      sync.Mutex
+	deliver map[string]func(bot.Entry)
+}
+
+func (l *fakeLive) Listen(session string, deliver func(bot.Entry)) func() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.deliver[session] = deliver
+	return func() {}
+}
+
+func (l *fakeLive) push(session string, e bot.Entry) {
+	l.mu.Lock()
+	deliver := l.deliver[session]
+	l.mu.Unlock()
+	deliver(e)
+}
+
+// TestPushIsNeverDroppedSilently: pushes wait behind a running turn and arrive after its reply;
+// one that finds the socket's queue full closes the socket with 1013 instead of being dropped
+// (the client finds it in its history on resume), and the push hub is never blocked.
+func TestPushIsNeverDroppedSilently(t *testing.T) {
+	stub := newStubBot()
+	stub.started, stub.gate = make(chan struct{}, 1), make(chan struct{})
+	live := &fakeLive{deliver: map[string]func(bot.Entry){}}
+	ts := startServer(t, channels.Options{Bot: stub, Live: live, SendQueue: 2})
+	c := dial(t, ts, nil)
+	session := c.hello("")["session"].(string)
+
+	c.send(`{"type":"message","id":"c1","text":"你好"}`)
+	<-stub.started     // the turn runs, held at the gate
+	for i := range 3 { // two fit in the queue, the third does not
+		live.push(session, bot.Entry{ID: fmt.Sprintf("s%d", 10+i), Kind: bot.KindAgent, Text: "您好"})
+	}
+	close(stub.gate)
+	r := c.read()
+	assert.Equal(t, "c1", r["reply_to"], "the turn's reply comes first")
+	assert.Equal(t, websocket.CloseTryAgainLater, c.closeCode())
+	assert.Contains(t, metricsText(t, ts), "chatbot_send_queue_overflows_total 1")
+}

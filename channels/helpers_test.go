@@ -37,6 +37,7 @@ type stubBot struct {
 	notReady error         // returned by Ready
 	handled  int           // turns actually run (not replayed)
 	started  chan struct{} // receives when a Handle starts, if non-nil
+	gate     chan struct{} // if non-nil, a turn waits until it is closed
 	feedback []string
 	counts   *session.Memory // rate-limit counts, as the real bot's in-memory store keeps them
 }
@@ -77,6 +78,9 @@ func (b *stubBot) Turn(ctx context.Context, c *bot.Conversation, in bot.Input) (
 	b.mu.Unlock()
 	if started != nil {
 		started <- struct{}{}
+	}
+	if b.gate != nil {
+		<-b.gate
 	}
 	if delay > 0 {
 		select {

@@ -60,7 +60,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "chatbot_rate_limited_total", Help: "Frames refused by a rate limit, by scope (session, ip).",
 		}, []string{"scope"}),
 		queueOverflow: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "chatbot_send_queue_overflows_total", Help: "Sockets closed because the client did not read fast enough.",
+			Name: "chatbot_send_queue_overflows_total", Help: "Sockets closed (1013) because an entry pushed to them found their queue full.",
 		}),
 		closes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "chatbot_socket_closes_total", Help: "Websockets the server closed, by close code.",
