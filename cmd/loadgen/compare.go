@@ -187,8 +187,9 @@ func accepts(ctx context.Context, addr string) error {
 	return c.Close()
 }
 
-// chatbotEnv is the chatbot's environment for a measurement: rate limits off (every loopback
-// socket is one address), warnings only, and with Redis a key prefix of the run's own.
+// chatbotEnv is the chatbot's environment for a measurement: rate limits and the per-address
+// socket cap off (every loopback socket is one address), room for the idle sockets, warnings
+// only, and with Redis a key prefix of the run's own.
 func chatbotEnv(redisAddr, prefix string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -196,7 +197,8 @@ func chatbotEnv(redisAddr, prefix string) []string {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "CHATBOT_RATE_PER_IP=0", "CHATBOT_RATE_PER_SESSION=0", "CHATBOT_LOG_LEVEL=warn")
+	env = append(env, "CHATBOT_RATE_PER_IP=0", "CHATBOT_RATE_PER_SESSION=0", "CHATBOT_LOG_LEVEL=warn",
+		"CHATBOT_WS_MAX_SOCKETS_PER_IP=0", fmt.Sprintf("CHATBOT_WS_MAX_SOCKETS=%d", 2*maxIdle))
 	if redisAddr != "" {
 		env = append(env, "CHATBOT_REDIS_ADDR="+redisAddr, "CHATBOT_REDIS_PREFIX="+prefix)
 	}
