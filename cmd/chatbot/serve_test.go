@@ -295,6 +295,8 @@ func TestServeStopsWhenRedisIsUnreachable(t *testing.T) {
 // not held forever and a SIGTERM does not wait for them through its whole grace period.
 func TestServeCutsRequestsWhoseBodyNeverArrives(t *testing.T) {
 	t.Setenv("CHATBOT_HTTP_READ_TIMEOUT", "1s")
+	t.Setenv("CHATBOT_WS_TURN_TIMEOUT", "1s")
+	t.Setenv("CHATBOT_HTTP_WRITE_TIMEOUT", "2s")
 	t.Setenv("CHATBOT_ADMIN_TOKEN", "admin-token-0123456789")
 	t.Setenv("CHATBOT_SHUTDOWN_GRACE", "10m")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -307,6 +309,9 @@ func TestServeCutsRequestsWhoseBodyNeverArrives(t *testing.T) {
 	}()
 	addr := servingAddr(t, exited, &stderr)
 	waitHealthy(t, addr, exited, &stderr)
+	conn := dialWS(t, addr) // a websocket outlives both timeouts: the upgrade clears them
+	opened := time.Now()
+	require.Equal(t, "welcome", exchange(t, conn, map[string]any{"type": "hello"})["type"])
 
 	// held sends a request's headers and the start of a body that never continues, and returns
 	// a channel that receives what the server wrote once it closes the connection.
@@ -334,6 +339,10 @@ func TestServeCutsRequestsWhoseBodyNeverArrives(t *testing.T) {
 			t.Fatalf("%s: the connection is still held after 60s", path)
 		}
 	}
+
+	time.Sleep(time.Until(opened.Add(3 * time.Second))) // past the read and write timeouts
+	reply := exchange(t, conn, map[string]any{"type": "message", "id": "c1", "text": "信用卡逾期了怎么跟银行协商"})
+	assert.Equal(t, "reply", reply["type"], "the socket is still served: %v", reply)
 
 	held("/api/v1/chat") // a body still missing when the server is told to stop
 	cancel()
