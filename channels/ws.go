@@ -312,6 +312,9 @@ func (c *conn) write(frame Frame) bool {
 	}
 	_ = c.ws.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteWait))
 	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		if c.closing.Load() {
+			return false // the client closed meanwhile; nothing was dropped by the server
+		}
 		c.srv.metrics.closes.WithLabelValues(closeCodeLabel(websocket.CloseAbnormalClosure)).Inc()
 		c.srv.log.Debug("write failed, socket dropped", "err", err.Error(), "session", bot.LogID(c.session()))
 		return false
