@@ -111,6 +111,24 @@ func queuedReply(engine dialog.Reply, reason string, timeout time.Duration) dial
 	return r
 }
 
+// crisisLines repeat the crisis resources (KB-FACTS F9.1, F9.2) before any handoff reply of a
+// session that got the crisis answer: whether or not a person comes, and however long that takes,
+// the numbers that help now come first.
+const crisisLines = "如果您有伤害自己的念头，请现在就拨打 12356 全国统一心理援助热线；如果已经有危险，请马上拨打 110 或 120。"
+
+// withCrisisLines puts crisisLines first in a handoff reply after a crisis answer and marks the
+// reply a crisis reply.
+func withCrisisLines(st *state, r dialog.Reply) dialog.Reply {
+	if !st.Crisis {
+		return r
+	}
+	r.Text = crisisLines + "\n\n" + r.Text
+	r.HTML = `<p><strong>如果您有伤害自己的念头，请现在就拨打 <a href="tel:12356">12356</a> 全国统一心理援助热线；` +
+		`如果已经有危险，请马上拨打 <a href="tel:110">110</a> 或 <a href="tel:120">120</a>。</strong></p>` + r.HTML
+	r.Priority = dialog.PriorityCrisis
+	return r
+}
+
 // timedOutText tells a user nobody joined in time, and where a person can be reached.
 func timedOutText(kb *knowledge.KB, st *state) string {
 	return noWaitLead + issuerLine(kb, st.Dialog) + stillHereLine

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -178,4 +179,21 @@ func TestWaitWords(t *testing.T) {
 	assert.Equal(t, "3分钟", waitWords(3*time.Minute))
 	assert.Equal(t, "90秒", waitWords(90*time.Second))
 	assert.Equal(t, "1秒", waitWords(50*time.Millisecond))
+}
+
+func TestHandoffAfterCrisisRepeatsTheResources(t *testing.T) {
+	for _, mode := range []HandoffMode{HandoffModeNone, HandoffModeStream} {
+		t.Run(string(mode), func(t *testing.T) {
+			f := newFixture(t, func(o *Options) { o.HandoffMode = mode })
+			id := f.open(t)
+			f.say(t, id, "c1", "真的撑不下去了 想死")
+			out := f.press(t, id, "c2", dialog.ChoiceHandoff)
+			assert.True(t, strings.HasPrefix(out.Text, crisisLines), out.Text)
+			assert.Equal(t, dialog.PriorityCrisis, out.Priority)
+		})
+	}
+	f := newFixture(t)
+	id := f.open(t)
+	out := f.say(t, id, "c1", askForPerson)
+	assert.NotContains(t, out.Text, "12356", "no crisis, no crisis lines")
 }

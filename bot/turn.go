@@ -198,11 +198,11 @@ func (b *Bot) respond(eng *dialog.Engine, st *state, in Input, t *turn) dialog.R
 			reason = events.ReasonFallbacks
 		}
 		if b.handoffMode != HandoffModeStream {
-			return noPersonReply(eng.KB(), st, reply, reason)
+			return withCrisisLines(st, noPersonReply(eng.KB(), st, reply, reason))
 		}
 		st.Handoff, st.WaitingSince = HandoffWaiting, t.at
 		t.requested = reason
-		reply = queuedReply(reply, reason, b.waitTimeout)
+		reply = withCrisisLines(st, queuedReply(reply, reason, b.waitTimeout))
 	}
 	if reply.Kind == dialog.KindFallback && in.Text != "" {
 		t.unanswered = in.Text
