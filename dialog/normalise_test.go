@@ -130,6 +130,8 @@ func TestDayCountsSurviveTheVocabulary(t *testing.T) {
 		{"提前三天还款可以吗", ""},
 		{"还有2天就到还款日了", ""},
 		{"逾期了 利息一天要多少钱", ""}, // a rate per day
+		{"过了还款日第二天才还", "2"},
+		{"分期第3个月还不上了", ""},
 		{"逾期以后每天多少违约金", ""},
 	}
 	for _, tt := range tests {

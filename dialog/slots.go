@@ -149,7 +149,8 @@ func (w slotWords) readDays(m normalised, asked bool) dayReading {
 	var skipped string // why a number was not read as days, when nothing else is found
 	for _, loc := range daysPattern.FindAllStringSubmatchIndex(text, -1) {
 		span := text[loc[0]:loc[1]]
-		if before, ok := suffixAny(strings.TrimRight(text[:loc[0]], " "), notDuration); ok {
+		if before, ok := suffixAny(strings.TrimRight(text[:loc[0]], " "), notDuration); ok &&
+			!(before == "第" && cue && group(text, loc, 3) == "天") { // 过了还款日第3天: the 3rd day late
 			if skipped == "" {
 				skipped = "「" + before + span + "」 is not time overdue"
 			}
