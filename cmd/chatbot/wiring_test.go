@@ -141,3 +141,33 @@ func tryRedisProcess(t *testing.T, args ...string) (string, bool) {
 	t.Fatalf("redis-server %v on %s did not answer within 30s", args, addr)
 	return "", false
 }
+
+// TestChannelOptionsFromConfig: the ws.* and http.* keys of the hardening reach the channel, with
+// ws.max_sockets_per_ip 0 meaning no cap there too.
+func TestChannelOptionsFromConfig(t *testing.T) {
+	for k, v := range map[string]string{
+		"CHATBOT_WS_PING_PERIOD": "20s", "CHATBOT_WS_TURN_TIMEOUT": "5s", "CHATBOT_WS_MAX_SOCKETS": "500",
+		"CHATBOT_WS_MAX_SOCKETS_PER_IP": "0", "CHATBOT_HTTP_PUBLIC_URL": "https://chat.bank.example/",
+		"CHATBOT_HTTP_TRUSTED_PROXIES": "10.0.0.0/8",
+	} {
+		t.Setenv(k, v)
+	}
+	cfg, err := config.Load(nil)
+	require.NoError(t, err)
+	opts, err := channelOptions(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 40*time.Second, opts.PongWait)
+	assert.Equal(t, 20*time.Second, opts.PingPeriod)
+	assert.Equal(t, 5*time.Second, opts.TurnTimeout)
+	assert.Equal(t, 500, opts.MaxSockets)
+	assert.Negative(t, opts.MaxSocketsPerIP, "no cap")
+	assert.Equal(t, "https://chat.bank.example", opts.PublicURL)
+	assert.Len(t, opts.TrustedProxies, 1)
+
+	t.Setenv("CHATBOT_WS_MAX_SOCKETS_PER_IP", "7")
+	cfg, err = config.Load(nil)
+	require.NoError(t, err)
+	opts, err = channelOptions(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, 7, opts.MaxSocketsPerIP)
+}
