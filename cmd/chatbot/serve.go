@@ -100,7 +100,9 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 	opts.Agents, opts.Live = chatbot, chatbot
 	channel := channels.New(opts)
 
+	active := &activeConns{conns: map[net.Conn]struct{}{}}
 	httpServer := &http.Server{
+		ConnState:         active.track,
 		Handler:           channel.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       cfg.HTTP.ReadTimeout,
@@ -130,7 +132,36 @@ func serve(ctx context.Context, stopSignals func(), cfg *config.Config, logOut i
 	stopSignals()
 	stopWatch()
 	log.Info("shutting down", "grace", cfg.Shutdown.Grace.String())
+	active.stopReading()
 	return shutdown(httpServer, channel, cfg.Shutdown.Grace, log)
+}
+
+// activeConns tracks the connections serving a request, so that a shutdown can stop reading
+// from them: a request whose body is still arriving (or never will) ends at once instead of
+// holding the shutdown for its whole grace period, while a request already read finishes its
+// turn and its answer (turns do not depend on the request's context). Websockets leave the set
+// when they are upgraded; the channel server closes those.
+type activeConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (a *activeConns) track(c net.Conn, state http.ConnState) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if state == http.StateActive {
+		a.conns[c] = struct{}{}
+	} else {
+		delete(a.conns, c)
+	}
+}
+
+func (a *activeConns) stopReading() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for c := range a.conns {
+		_ = c.SetReadDeadline(time.Now())
+	}
 }
 
 // shutdown stops accepting connections and lets turns in flight finish, within grace. The HTTP

@@ -352,3 +352,37 @@ func TestServeCutsRequestsWhoseBodyNeverArrives(t *testing.T) {
 		t.Fatal("serve waited for a request whose body never arrives (grace 10m)")
 	}
 }
+
+// TestServeStopsWithoutWaitingForABody: with the default read timeout, longer than it should
+// take to stop, a request whose body never arrives does not hold SIGTERM: the shutdown stops
+// reading from such connections, while a turn already read is answered.
+func TestServeStopsWithoutWaitingForABody(t *testing.T) {
+	t.Setenv("CHATBOT_HTTP_READ_TIMEOUT", "10m")
+	t.Setenv("CHATBOT_HTTP_WRITE_TIMEOUT", "10m")
+	t.Setenv("CHATBOT_SHUTDOWN_GRACE", "10m")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	exited := make(chan struct{})
+	go func() {
+		_ = run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &stderr)
+		close(exited)
+	}()
+	addr := servingAddr(t, exited, &stderr)
+	waitHealthy(t, addr, exited, &stderr)
+
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /api/v1/chat HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", addr)
+	require.NoError(t, err)
+	// The server is reading the body once /healthz answers on another connection after it.
+	waitHealthy(t, addr, exited, &stderr)
+
+	cancel()
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		t.Fatal("serve waited for a request whose body never arrives (grace and read timeout 10m)")
+	}
+}
