@@ -225,16 +225,23 @@ func bankPage(t *testing.T) (origin string, setTag func(tag string)) {
 	}
 }
 
+// TestWidgetOnABankPage: the widget on a bank's site on another origin, with a contact center
+// connected: the bank's code drives it and hears its reply and handoff events.
 func TestWidgetOnABankPage(t *testing.T) {
 	ctx := browser(t)
 	bankOrigin, setTag := bankPage(t)
-	ts := memoryBotServer(t, channels.Options{AllowedOrigins: []string{bankOrigin}})
-	setTag(fmt.Sprintf(`<script src="%s/widget.js" data-issuer="cmb" async></script>`, ts.http.URL))
+	eng := bottest.Engine(t)
+	b, err := bot.New(bot.Options{Engines: bot.EngineFunc(func() *dialog.Engine { return eng }), HandoffMode: bot.HandoffModeStream})
+	require.NoError(t, err)
+	ts := startServer(t, channels.Options{Bot: b, AllowedOrigins: []string{bankOrigin}})
+	setTag(fmt.Sprintf(`<script src="%s/widget.js" data-issuer="cmb" async></script>
+<script>window.heard = []; window.addEventListener('chatbotwidget:load', () => {
+  ['reply', 'handoff'].forEach(name => ChatbotWidget.on(name, d => heard.push(name + ':' + d.kind))); });</script>`, ts.http.URL))
 
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(bankOrigin+"/"),
-		waitFor(`!!document.querySelector('chatbot-widget')`),
+		waitFor(`!!window.ChatbotWidget && !!document.querySelector('chatbot-widget')`),
 		chromedp.Evaluate[chromedp.Void](widgetJS+`.querySelector('.launcher').click()`),
 		waitFor(`!!`+widgetJS+`.querySelector('iframe')`),
 	))
@@ -248,6 +255,13 @@ func TestWidgetOnABankPage(t *testing.T) {
 		20*time.Second, 100*time.Millisecond)
 	time.Sleep(300 * time.Millisecond) // let the frame paint its greeting for the screenshot
 	screenshot(ctx, t, "widget-desktop.png")
+
+	// The bank's own code asks for a person; it hears the reply and the handoff.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`ChatbotWidget.send('转人工')`),
+		waitFor(`heard.includes('handoff:handoff')`),
+	))
+	assert.Equal(t, []string{"reply:handoff", "handoff:handoff"}, eval[[]string](ctx, t, `heard`))
 }
 
 // flakyProxy forwards TCP to the chat server and can cut every connection and refuse new ones,

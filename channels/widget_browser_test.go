@@ -445,3 +445,20 @@ func TestChatPageRedisDown(t *testing.T) {
 	assert.True(t, eval[bool](ctx, t, `!document.getElementById('problem-retry').hidden`))
 	screenshot(ctx, t, "chat-redis-down-phone.png")
 }
+
+// TestChatPageUnknownIssuer: a page configured with an issuer the server does not know says so
+// and still chats, in general terms.
+func TestChatPageUnknownIssuer(t *testing.T) {
+	ctx := browser(t)
+	ts := memoryBotServer(t, channels.Options{Logger: quiet})
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(ts.http.URL+"/?issuer=nosuchbank"),
+		waitFor(`!!document.querySelector('.notice') && !!localStorage.getItem('chatbot.session')`),
+	))
+	assert.Contains(t, eval[string](ctx, t, `document.querySelector('.notice').textContent`), "无法识别")
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#input"), negotiateQuestion),
+		chromedp.Click(chromedp.CSS("#send")),
+		waitFor(`document.querySelectorAll('.msg.bot[data-reply]').length === 1`),
+	))
+}

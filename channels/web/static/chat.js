@@ -253,6 +253,11 @@
   window.addEventListener('online', function () {
     if (!ws) { attempt = 0; connect(); }
   });
+  // A phone that comes back to the chat (app switched, screen on) reconnects at once instead of
+  // waiting out the backoff.
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible' && !ws && !refused) retryNow();
+  });
 
   // diagnose asks GET /api/v1/check why the page cannot connect and shows what a person can do.
   function diagnose() {
