@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"strings"
@@ -109,6 +110,13 @@ func buttonValues(bs []knowledge.Button) string {
 // fall back on, at the example's file and line. Editors see at once when a new example, synonym
 // or rule pulls another article's questions away.
 func CheckRouting(e *Engine) []knowledge.Problem {
+	ps, _ := CheckRoutingContext(context.Background(), e, runtime.GOMAXPROCS(0))
+	return ps
+}
+
+// CheckRoutingContext is CheckRouting on at most workers CPUs (at least one) that stops early,
+// with ctx's error, once ctx is done (a newer knowledge base made the check moot).
+func CheckRoutingContext(ctx context.Context, e *Engine, workers int) ([]knowledge.Problem, error) {
 	type check struct {
 		q       knowledge.Example
 		article string // "" for an out-of-scope example
@@ -124,14 +132,14 @@ func CheckRouting(e *Engine) []knowledge.Problem {
 		checks = append(checks, check{q: q})
 	}
 	// Every question is asked in a fresh conversation, so they are independent: ask them on
-	// every CPU (the engine is safe for concurrent use); the problems keep the files' order.
+	// several CPUs (the engine is safe for concurrent use); the problems keep the files' order.
 	var (
 		next atomic.Int64
 		wg   sync.WaitGroup
 	)
-	for range runtime.GOMAXPROCS(0) {
+	for range max(workers, 1) {
 		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(checks); i = int(next.Add(1)) - 1 {
+			for i := int(next.Add(1)) - 1; i < len(checks) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
 				c := &checks[i]
 				r, _, outc := e.respond(State{}, Input{Text: c.q.Text})
 				got := label(r, outc)
@@ -145,11 +153,14 @@ func CheckRouting(e *Engine) []knowledge.Problem {
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []knowledge.Problem
 	for _, c := range checks {
 		if c.problem != "" {
 			out = append(out, knowledge.Problem{Pos: c.q.Pos, Message: c.problem})
 		}
 	}
-	return out
+	return out, nil
 }

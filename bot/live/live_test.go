@@ -238,3 +238,27 @@ func TestReloadWhileChatting(t *testing.T) {
 	}
 	assert.Greater(t, len(seen), 1, "replies came from more than one version")
 }
+
+// TestRoutingCheckedAfterTheSwap: an example question routed to another article does not hold
+// the edit back; the check runs after the swap and its finding is a warning of the serving
+// version, at the editor's file and line.
+func TestRoutingCheckedAfterTheSwap(t *testing.T) {
+	ctx := context.Background()
+	dir := bottest.KBCopy(t)
+	l := New(Options{Dir: dir})
+	require.NoError(t, l.Load(ctx))
+	require.Eventually(t, func() bool { return l.Status().RoutingChecked }, 30*time.Second, 10*time.Millisecond)
+	assert.Empty(t, l.Status().Warnings, "the built-in knowledge base routes every example home")
+
+	path := filepath.Join(dir, "articles/grace-period.md")
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	misrouted := strings.Replace(string(b), "questions:\n", "questions:\n  - 征信报告一年能免费查几次呀\n", 1)
+	require.NoError(t, os.WriteFile(path, []byte(misrouted), 0o644))
+	require.NoError(t, l.Reload(ctx), "the edit serves at once")
+	st := l.Status()
+	assert.Empty(t, st.Problems)
+	require.Eventually(t, func() bool { return l.Status().RoutingChecked }, 30*time.Second, 10*time.Millisecond)
+	assert.Regexp(t, regexp.QuoteMeta(path)+`:\d+: example question "征信报告一年能免费查几次呀" of grace-period is routed to credit-report`,
+		strings.Join(l.Status().Warnings, "\n"))
+}
