@@ -2,8 +2,10 @@ package dialog
 
 import (
 	"math"
+	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"chatbot/knowledge"
 )
@@ -98,13 +100,28 @@ func buildIndex(n *normaliser, kb *knowledge.KB) *index {
 		perArticle = append(perArticle, 0)
 		return int32(len(ix.articles) - 1)
 	}
+	refusals := refusalArticles(kb)
+	// Normalising the example questions is most of the work of building: do it on every CPU
+	// first (the normaliser is safe for concurrent use), in the order addExamples takes them.
+	var texts []string
+	for _, a := range kb.Articles {
+		if !refusals[a.ID] && a.ID != englishArticle {
+			for _, q := range a.Questions {
+				texts = append(texts, q.Text)
+			}
+		}
+	}
+	for _, q := range kb.OutOfScope {
+		texts = append(texts, q.Text)
+	}
+	exGrams, next := n.gramsOfAll(texts), 0
 	addExamples := func(ai int32, qs []knowledge.Example) {
 		for _, q := range qs {
-			docs = append(docs, indexDoc{ai, q.Text, grams(n.normalise(q.Text).Text, nil), true})
+			docs = append(docs, indexDoc{ai, q.Text, exGrams[next], true})
+			next++
 			perArticle[ai]++
 		}
 	}
-	refusals := refusalArticles(kb)
 	for _, a := range kb.Articles {
 		if refusals[a.ID] || a.ID == englishArticle { // answered only through their rule or detector
 			continue
@@ -244,6 +261,24 @@ func (ix *index) addKeyword(k string, ai int32) {
 		kd.articles = append(kd.articles, ai)
 	}
 	ix.kwMaxLen = max(ix.kwMaxLen, len([]rune(k)))
+}
+
+// gramsOfAll returns the grams of every text, normalised, using every CPU.
+func (n *normaliser) gramsOfAll(texts []string) [][]uint64 {
+	out := make([][]uint64, len(texts))
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(texts); i = int(next.Add(1)) - 1 {
+				out[i] = grams(n.normalise(texts[i]).Text, nil)
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 func idfOf(n, df int) float64 { return math.Log(1 + float64(n)/float64(df)) }
