@@ -119,9 +119,11 @@ func TestDemoPageWithHostileCSS(t *testing.T) {
 	assert.LessOrEqual(t, composer.Bottom, 844.0, "the input is on screen")
 	time.Sleep(300 * time.Millisecond) // let the frame paint the resumed conversation
 	screenshot(ctx, t, "demo-phone.png")
-	// The smallest phone, 320 px: still the whole screen.
+	// The smallest phone, 320 px, and a phone held sideways: still the whole screen.
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(320, 568, chromedp.EmulateMobile, chromedp.EmulateTouch)))
 	assert.Equal(t, rect{Right: 320, Bottom: 568, Width: 320, Height: 568}, boxOf(ctx, t, panel))
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(844, 390, chromedp.EmulateMobile, chromedp.EmulateTouch)))
+	assert.Equal(t, rect{Right: 844, Bottom: 390, Width: 844, Height: 390}, boxOf(ctx, t, panel))
 }
 
 // contrastJS defines ratio(a, b), the WCAG contrast of two CSS colours.

@@ -12,7 +12,7 @@
 // The launcher and panel live in a shadow root whose host resets every property with
 // !important, so the bank page's CSS cannot restyle them and the widget's CSS cannot leak out.
 // The conversation itself runs in an iframe of https://CHAT-HOST/?embed=1. On phones (up to
-// 430 px wide) the open panel fills the screen. Before the first open the widget asks the chat
+// 430 px wide, or under 500 px tall when held sideways) the open panel fills the screen. Before the first open the widget asks the chat
 // server (GET /api/v1/check) whether this site may chat; if not, or if the server cannot be
 // reached, the panel says so with the issuer's phone number and a retry button instead of
 // showing a broken frame.
@@ -68,8 +68,8 @@
     '.notice button{min-height:44px;padding:0 18px;border:1px solid ' + color + ';border-radius:22px;background:#fff;color:' + color + ';',
     'font:inherit;cursor:pointer}.notice button.primary{background:' + color + ';color:#fff}',
     '.notice button:focus-visible{outline:3px solid #1d2330;outline-offset:2px}',
-    // Phones, 320-430 px: the open chat is the whole screen.
-    '@media (max-width:430px){.panel{top:0;left:0;right:0;bottom:0;width:100vw;height:100vh;height:100dvh;border-radius:0}}'
+    // Phones, 320-430 px wide, or held sideways (under 500 px tall): the open chat is the whole screen.
+    '@media (max-width:430px),(max-height:500px){.panel{top:0;left:0;right:0;bottom:0;width:100vw;height:100vh;height:100dvh;border-radius:0}}'
   ].join('');
 
   var host = document.createElement('chatbot-widget');
@@ -117,7 +117,7 @@
   }
 
   function isOpen() { return !panel.hidden; }
-  function phone() { return window.matchMedia('(max-width: 430px)').matches; }
+  function phone() { return window.matchMedia('(max-width: 430px), (max-height: 500px)').matches; }
 
   function open() {
     if (!isOpen()) {
