@@ -12,8 +12,9 @@ import (
 )
 
 // TestNegotiationPlanOnAPhone: the real bot on the bank's own app page (issuer cmb). The flow
-// does not ask for the bank; its plan, 1.8 screens tall, opens at its bold first step with the
-// bank's number in view, with 依据, a 详细说明 fold and a copy button.
+// does not ask for the bank; its plan, taller than the phone, opens at its bold first step with
+// the bank's number in view, with 依据, a 详细说明 fold and a copy button. A card number typed
+// is shown masked, and a crisis answer stands out.
 func TestNegotiationPlanOnAPhone(t *testing.T) {
 	ctx := browser(t)
 	ts := memoryBotServer(t, channels.Options{})
@@ -53,4 +54,13 @@ func TestNegotiationPlanOnAPhone(t *testing.T) {
 	assert.Equal(t, "详细说明", eval[string](ctx, t, plan+`.querySelector('details summary').textContent`))
 	assert.Equal(t, 1, eval[int](ctx, t, plan+`.querySelectorAll('.copy-button').length`))
 	screenshot(ctx, t, "negotiation-plan-phone.png")
+
+	// The real bot's masking and crisis priority, as the page shows them.
+	say("我的卡号6222021234567891234逾期了怎么办", 5)
+	mine := eval[string](ctx, t, `[...document.querySelectorAll('.msg.user .text')].pop().textContent`)
+	assert.NotContains(t, mine, "6222021234567891234", "the bubble shows the masked text the server stored: %s", mine)
+	assert.Contains(t, mine, "逾期了怎么办")
+	say("我不想活了", 6)
+	assert.Equal(t, 1, count(ctx, t, ".msg.bot.crisis"), "the crisis answer stands out")
+	assert.Equal(t, "助手说（重要）：", eval[string](ctx, t, `document.querySelector('.msg.crisis .speaker').textContent`))
 }
