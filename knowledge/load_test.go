@@ -325,6 +325,19 @@ func TestProblems(t *testing.T) {
 			want:  []string{`rules.yaml:1: rule has no patterns`},
 		},
 		{
+			name: "flow answer: lead too long with the longest bank, too much before 详细说明, a legal part without sources",
+			files: map[string]string{"flows/negotiation.yaml": "id: negotiation\narticle: negotiate-repayment\nstart: ask\n" +
+				"lead: \"" + strings.Repeat("今天", 38) + "联系{bank}\"\n" +
+				"slots:\n  - name: bank\n    type: bank\n    ask: 哪家?\n" +
+				"parts:\n  - when: {bank: [cmb]}\n    text: \"" + strings.Repeat("好", 421) + "\"\n" +
+				"  - text: 法律规定可以申请。\n    more: true\n"},
+			want: []string{
+				`flows/negotiation.yaml:1: the answer shows 421 characters before 详细说明 (for bank=cmb); at most 420: mark details ` + "`more: true`",
+				`flows/negotiation.yaml:4: lead has 83 characters (with placeholders filled the longest way); at most 80`,
+				`flows/negotiation.yaml:12: legal or regulatory statement without sources ("法律"): cite the facts it rests on in sources (ids from facts.yaml)`,
+			},
+		},
+		{
 			name: "flow slot of unknown type and when naming an unknown slot",
 			files: map[string]string{"flows/negotiation.yaml": "id: negotiation\narticle: negotiate-repayment\nstart: ask\n" +
 				"slots:\n  - name: when_due\n    type: date\n    ask: 哪天到期?\n" +
