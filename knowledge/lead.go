@@ -21,6 +21,8 @@ func (l *loader) checkLead(lead string, pos Pos, fill func(string) string) {
 		l.errorf(pos, "lead must be one line")
 	case strings.Contains(lead, "**") || strings.Contains(lead, "]("):
 		l.errorf(pos, "lead is plain text: no Markdown (pages show it in bold themselves)")
+	case strings.ContainsAny(strings.TrimRight(lead, "。！？!?. "), "。！？!?"):
+		l.errorf(pos, "lead is one sentence: join the parts with ， or ；, or move the rest to the body")
 	}
 	if fill != nil {
 		l.checkPlaceholders(lead, pos, flowPlaceholders)

@@ -125,6 +125,8 @@ func TestKBLintReportsEveryProblemKind(t *testing.T) {
 			`legal or regulatory statement without sources \(.*\): cite the facts it rests on in sources \(ids from facts.yaml\)`},
 		{"unknown source id", "articles/credit-report.md", replaceFirst("sources: [", "sources: [F99.9, "),
 			`source "F99.9" is not in facts.yaml`},
+		{"lead of two sentences", "articles/credit-report.md", replaceLine(`lead: .*`, "lead: 先还清。再查征信。"),
+			`lead is one sentence: join the parts with ， or ；, or move the rest to the body`},
 		{"lead too long", "articles/credit-report.md", replaceLine(`lead: .*`, "lead: "+strings.Repeat("请先联系发卡行。", 11)),
 			`lead has 88 characters \(with placeholders filled the longest way\); at most 80`},
 		{"example routed to another article", "articles/grace-period.md", replaceLine(`questions:`, "questions:\n  - 征信报告一年能免费查几次呀"),
