@@ -127,7 +127,7 @@ func TestKBLintReportsEveryProblemKind(t *testing.T) {
 			`source "F99.9" is not in facts.yaml`},
 		{"lead of two sentences", "articles/credit-report.md", replaceLine(`lead: .*`, "lead: 先还清。再查征信。"),
 			`lead is one sentence: join the parts with ， or ；, or move the rest to the body`},
-		{"lead too long", "articles/credit-report.md", replaceLine(`lead: .*`, "lead: "+strings.Repeat("请先联系发卡行。", 11)),
+		{"lead too long", "articles/credit-report.md", replaceLine(`lead: .*`, "lead: "+strings.Repeat("请先联系发卡行，", 11)),
 			`lead has 88 characters \(with placeholders filled the longest way\); at most 80`},
 		{"example routed to another article", "articles/grace-period.md", replaceLine(`questions:`, "questions:\n  - 征信报告一年能免费查几次呀"),
 			`example question "征信报告一年能免费查几次呀" of grace-period is routed to credit-report `},
