@@ -44,7 +44,7 @@ func TestFlowAnswerShape(t *testing.T) {
 	if ids["F1.4"] {
 		t.Errorf("sources cite F1.4 (grace period), which no part shown states: %v", r.Sources)
 	}
-	for _, s := range []string{"我的协商要点", r.Lead, "电话里可以这样说", "留下书面记录"} {
+	for _, s := range []string{"我的协商要点", "我的情况：招商银行；逾期约", "生病或家庭变故；暂时一点都还不上", r.Lead, "电话里可以这样说", "留下书面记录"} {
 		if !strings.Contains(r.CopyText, s) {
 			t.Errorf("copy_text lacks %q:\n%s", s, r.CopyText)
 		}

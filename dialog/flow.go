@@ -252,7 +252,11 @@ func (t *turn) finishFlow(f *knowledge.Flow) Reply {
 	r := Reply{Kind: KindAnswer, Lead: t.fill(lead, false), Text: t.fill(strings.TrimSpace(text), false),
 		HTML: t.fill(htm, true), Article: f.Article, Flow: f.ID, Sources: t.e.kb.Sources(sources...)}
 	if f.CopyTitle != "" {
-		r.CopyText = t.fill(f.CopyTitle+"\n\n"+lead+"\n\n"+strings.TrimSpace(main.text()+"\n\n"+more.text()), false)
+		head := f.CopyTitle
+		if s := t.situation(f); s != "" {
+			head += "\n" + s
+		}
+		r.CopyText = t.fill(head+"\n\n"+lead+"\n\n"+strings.TrimSpace(main.text()+"\n\n"+more.text()), false)
 	}
 	if a, ok := t.e.kb.Article(f.Article); ok {
 		if len(used) == 0 { // no part applies: the article still answers
@@ -269,6 +273,46 @@ func (t *turn) finishFlow(f *knowledge.Flow) Reply {
 // partMatches: every slot named in when has one of the listed values or ranges.
 func partMatches(when map[string][]string, slots map[string]string) bool {
 	return knowledge.WhenHolds(when, slots)
+}
+
+// situation sums up what the user told the flow, in its own button words, for the plan they keep:
+// 「我的情况：工商银行；一个月内（约20天）；临时周转不开；能还一部分」.
+func (t *turn) situation(f *knowledge.Flow) string {
+	var parts []string
+	for _, s := range f.Slots {
+		v := t.st.Slots[s.Name]
+		if v == "" {
+			continue
+		}
+		label := ""
+		switch s.Type {
+		case knowledge.SlotBank:
+			if b, ok := t.e.kb.Bank(v); ok {
+				label = b.Name
+			}
+		case knowledge.SlotDays:
+			if v == "0" {
+				label = "还没逾期"
+			} else {
+				label = "逾期约" + v + "天"
+			}
+		case knowledge.SlotAmount:
+			label = v + "元"
+		default:
+			for _, b := range s.Buttons {
+				if b.Value == v {
+					label = b.Label
+				}
+			}
+		}
+		if label != "" {
+			parts = append(parts, label)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "我的情况：" + strings.Join(parts, "；")
 }
 
 // detailsLabel heads the folded details of a flow answer.
