@@ -97,12 +97,24 @@ func maskEmails(s string, kinds *kindSet) string {
 	if !strings.Contains(s, "@") {
 		return s
 	}
-	return email.ReplaceAllStringFunc(s, func(m string) string {
+	var b strings.Builder
+	done := 0
+	for _, m := range email.FindAllStringIndex(s, -1) {
+		if m[0] > 0 && strings.ContainsRune("@*", rune(s[m[0]-1])) {
+			continue // the rest of an address already masked or cut
+		}
 		kinds.add(Email)
-		local, domain, _ := strings.Cut(m, "@")
+		local, domain, _ := strings.Cut(s[m[0]:m[1]], "@")
 		first, _ := utf8.DecodeRuneInString(local)
-		return string(first) + "***@" + domain
-	})
+		b.WriteString(s[done:m[0]])
+		b.WriteString(string(first) + "***@" + domain)
+		done = m[1]
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
 // digitClass matches one digit of any kind Mask knows, for the patterns below.
@@ -115,28 +127,50 @@ var introduced = []struct {
 	kind Kind
 	re   *regexp.Regexp
 	mask string
+	// words: one of them (lower case) is in any text re matches; looked for first, as a text
+	// without them (most messages, every log line) needs no regular expression run.
+	words []string
 }{
-	{Password, regexp.MustCompile(`(?i)((?:密码|口令|\bpassword\b|\bpasscode\b|\bpasswd\b|\bpwd\b|\bpin\b|pin码)[^\p{L}\p{N}]{0,3}(?:是|为|设的是|设成|改成|叫|is)?[^\p{L}\p{N}]{0,3})((?:[\x21-\x7e]|` + digitClass + `){3,})`), "******"},
-	{SMSCode, regexp.MustCompile(`(?i)((?:验证码|校验码|动态码|短信码|动态密码|\bcode\b)[^\p{L}\p{N}]{0,3}(?:是|为|is)?[^\p{L}\p{N}]{0,3})(` + digitClass + `{4,8})`), "******"},
-	{CVV, regexp.MustCompile(`(?i)((?:\bcvv2?\b|\bcvc2?\b|安全码|卡背面三位数?|卡背后三位数?|背面三位数?|背面的三位数?|后三位)[^\p{L}\p{N}]{0,3}(?:是|为)?[^\p{L}\p{N}]{0,3})(` + digitClass + `{3,4})`), "***"},
-	{Expiry, regexp.MustCompile(`(?i)((?:有效期至|有效期|到期日|过期时间|\bexp\b|\bexpiry\b|\bvalid thru\b)[^\p{L}\p{N}]{0,3}(?:是|为|到|至)?[^\p{L}\p{N}]{0,3})(` + digitClass + `{1,4}\s*[/\-.年月]\s*` + digitClass + `{1,4}(?:\s*[/\-.年月日]\s*(?:` + digitClass + `{1,4})?)?)`), "**/**"},
+	{Password, regexp.MustCompile(`(?i)((?:密码|口令|\bpassword\b|\bpasscode\b|\bpasswd\b|\bpwd\b|\bpin\b|pin码)[^\p{L}\p{N}]{0,3}(?:是|为|设的是|设成|改成|叫|is)?[^\p{L}\p{N}]{0,3})((?:[\x21-\x7e]|` + digitClass + `){3,})`), "******",
+		[]string{"密码", "口令", "pass", "pwd", "pin"}},
+	{SMSCode, regexp.MustCompile(`(?i)((?:验证码|校验码|动态码|短信码|动态密码|\bcode\b)[^\p{L}\p{N}]{0,3}(?:是|为|is)?[^\p{L}\p{N}]{0,3})(` + digitClass + `{4,8})`), "******",
+		[]string{"验证码", "校验码", "动态码", "短信码", "动态密码", "code"}},
+	{CVV, regexp.MustCompile(`(?i)((?:\bcvv2?\b|\bcvc2?\b|安全码|卡背面三位数?|卡背后三位数?|背面三位数?|背面的三位数?|后三位)[^\p{L}\p{N}]{0,3}(?:是|为)?[^\p{L}\p{N}]{0,3})(` + digitClass + `{3,4})`), "***",
+		[]string{"cvv", "cvc", "安全码", "三位", "后三位"}},
+	{Expiry, regexp.MustCompile(`(?i)((?:有效期至|有效期|到期日|过期时间|\bexp\b|\bexpiry\b|\bvalid thru\b)[^\p{L}\p{N}]{0,3}(?:是|为|到|至)?[^\p{L}\p{N}]{0,3})(` + digitClass + `{1,4}\s*[/\-.年月]\s*` + digitClass + `{1,4}(?:\s*[/\-.年月日]\s*(?:` + digitClass + `{1,4})?)?)`), "**/**",
+		[]string{"有效期", "到期日", "过期时间", "exp", "valid"}},
 }
 
 func maskIntroduced(s string, kinds *kindSet) string {
+	lower := strings.ToLower(s)
 	for _, in := range introduced {
-		if !in.re.MatchString(s) {
+		if !containsAnyWord(lower, in.words) || !in.re.MatchString(s) {
 			continue
 		}
 		s = in.re.ReplaceAllStringFunc(s, func(m string) string {
 			parts := in.re.FindStringSubmatch(m)
-			if in.kind == Password && strings.Trim(parts[2], "*") == "" {
-				return m // already masked
+			if in.kind == Password && isMask(parts[2]) {
+				return m // already masked (a number's mask right after 密码)
 			}
 			kinds.add(in.kind)
 			return parts[1] + in.mask
 		})
 	}
 	return s
+}
+
+// isMask reports whether s is what a mask looks like: digits (or X) around two or more stars.
+func isMask(s string) bool {
+	return strings.Count(s, "*") >= 2 && strings.Trim(s, "0123456789*Xx ") == ""
+}
+
+func containsAnyWord(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxJoiners is how many spaces, punctuation marks or symbols may stand between two groups of
