@@ -101,3 +101,22 @@ func TestArticleAnswersCarryLeadAndSources(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleNumbersShownOnce: an article's plain text gives each bank number once, however it is
+// written: a link [400-820-5555](tel:4008205555) is not followed by （4008205555）.
+func TestArticleNumbersShownOnce(t *testing.T) {
+	e := embedded(t)
+	for _, a := range e.KB().Articles {
+		for _, b := range e.KB().Banks {
+			for _, n := range b.Numbers() {
+				plain := strings.ReplaceAll(n.Number, "-", "")
+				if n.Number == plain {
+					continue
+				}
+				if c := strings.Count(a.Body.Text, n.Number) + strings.Count(a.Body.Text, plain); c > 1 {
+					t.Errorf("%s: %s shown %d times:\n%s", a.ID, n.Number, c, a.Body.Text)
+				}
+			}
+		}
+	}
+}

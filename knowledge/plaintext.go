@@ -119,7 +119,7 @@ func writeInline(b *strings.Builder, parent ast.Node, source []byte) {
 			if dest, ok := safeURL(n.Destination); ok {
 				// Text-only clients cannot follow the link, so show where it points.
 				shown := strings.TrimPrefix(dest, "tel:")
-				if !strings.Contains(label, shown) {
+				if !strings.Contains(label, shown) && !(shown != dest && strings.Contains(digits(label), shown)) {
 					b.WriteString("（" + shown + "）")
 				}
 			}
@@ -127,6 +127,16 @@ func writeInline(b *strings.Builder, parent ast.Node, source []byte) {
 			writeInline(b, n, source)
 		}
 	}
+}
+
+// digits keeps only the digits of s: 「400-820-5555」 is the number tel:4008205555 dials.
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 func unescape(v []byte) []byte {

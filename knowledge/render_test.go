@@ -67,6 +67,8 @@ func TestRenderText(t *testing.T) {
 			"拨打客服（95555）"},
 		{"a link whose text has the number shows it once", "[95555](tel:95555)",
 			"95555"},
+		{"a number written with hyphens is not shown twice", "[400-820-5555](tel:4008205555)",
+			"400-820-5555"},
 		{"an unsafe link shows only its text", "[点我](javascript:alert(1))",
 			"点我"},
 		{"escapes and entities are resolved", `1\*2 &amp; 3`,
