@@ -39,12 +39,12 @@ type normalised struct {
 	// Plain is Text before the vocabulary rewrote it: a rule word that a longer variant swallowed
 	// (还了 in 全还了 -> 还清) is still found here.
 	Plain string
-	// pairs holds the character pairs of Text, so rule words that cannot be there are passed
-	// over without a search (filtered: pairs was filled).
-	pairs    pairFilter
-	filtered bool
-	Banks    []string // bank ids mentioned, in order of first mention
-	Personal bool     // a card, ID or phone number was found (and dropped)
+	// pairs and plainPairs hold the character pairs of Text and Plain, so rule words that cannot
+	// be there are passed over without a search (filtered: both were filled).
+	pairs, plainPairs pairFilter
+	filtered          bool
+	Banks             []string // bank ids mentioned, in order of first mention
+	Personal          bool     // a card, ID or phone number was found (and dropped)
 }
 
 func newNormaliser(kb *knowledge.KB) *normaliser {
@@ -149,7 +149,7 @@ func (n *normaliser) normalise(s string) normalised {
 		}
 	})
 	out.Text = textnorm.Squeeze(out.Spaced)
-	out.pairs, out.filtered = newPairFilter(out.Text), true
+	out.pairs, out.plainPairs, out.filtered = newPairFilter(out.Text), newPairFilter(out.Plain), true
 	return out
 }
 

@@ -27,11 +27,13 @@ type ruleWord struct {
 	norm, plain string
 	pair        uint32 // pairFilter bit of norm's first two characters
 	paired      bool   // norm has two characters or more: pair is set
+	plainPair   uint32 // the same for plain
+	plainPaired bool
 }
 
 // in reports whether the message contains the word, in either form.
 func (w ruleWord) in(m *normalised) bool {
-	if w.plain != "" && strings.Contains(m.Plain, w.plain) {
+	if w.plain != "" && !(w.plainPaired && m.filtered && !m.plainPairs.has(w.plainPair)) && strings.Contains(m.Plain, w.plain) {
 		return true
 	}
 	if w.paired && m.filtered && !m.pairs.has(w.pair) {
@@ -65,6 +67,7 @@ func compilePatterns(n *normaliser, ps [][]string) []rulePattern {
 				w.pair, w.paired = firstPair(norm)
 				if plain := prepare(a); n.swallows(plain) {
 					w.plain = plain
+					w.plainPair, w.plainPaired = firstPair(plain)
 				}
 				alts = append(alts, w)
 			}

@@ -142,7 +142,7 @@ var introduced = []struct {
 }
 
 func maskIntroduced(s string, kinds *kindSet) string {
-	lower := strings.ToLower(s)
+	lower := foldLatin(s)
 	for _, in := range introduced {
 		if !containsAnyWord(lower, in.words) || !in.re.MatchString(s) {
 			continue
@@ -162,6 +162,23 @@ func maskIntroduced(s string, kinds *kindSet) string {
 // isMask reports whether s is what a mask looks like: digits (or X) around two or more stars.
 func isMask(s string) bool {
 	return strings.Count(s, "*") >= 2 && strings.Trim(s, "0123456789*Xx ") == ""
+}
+
+// foldLatin lower-cases s the way (?i) matches the Latin words above: ASCII letters, and the two
+// non-ASCII letters that fold to one of them (ſ to s, the Kelvin sign to k), which
+// strings.ToLower leaves or maps otherwise.
+func foldLatin(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		case r == 'ſ':
+			return 's'
+		case r == '\u212A':
+			return 'k'
+		}
+		return r
+	}, s)
 }
 
 func containsAnyWord(s string, words []string) bool {
