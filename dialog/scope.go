@@ -163,9 +163,9 @@ func (m *scopeModel) judge(msg *normalised) scopeVerdict {
 
 // firstCue returns the first cue found in text and where its words are.
 func firstCue(cues []scopeCue, text string, f *pairFilter) (scopeCue, spans, bool) {
-	for _, c := range cues {
-		if at, ok := c.find(text, f); ok {
-			return c, at, true
+	for i := range cues { // by index: a cue is too large to copy for each look
+		if at, ok := cues[i].find(text, f); ok {
+			return cues[i], at, true
 		}
 	}
 	return scopeCue{}, spans{}, false
@@ -180,7 +180,7 @@ type spans struct {
 
 // find returns where the cue's words are in text: each word's first occurrence, or for an
 // ordered cue, each word's first occurrence after the previous word.
-func (c scopeCue) find(text string, f *pairFilter) (spans, bool) {
+func (c *scopeCue) find(text string, f *pairFilter) (spans, bool) {
 	var sp spans
 	if f != nil {
 		for i := range c.words {

@@ -147,7 +147,11 @@ func (w slotWords) readDays(m normalised, asked bool) dayReading {
 	}
 	text := m.Spaced
 	var skipped string // why a number was not read as days, when nothing else is found
-	for _, loc := range daysPattern.FindAllStringSubmatchIndex(text, -1) {
+	var locs [][]int
+	if hasDigit(text) { // most messages have no number: spare them the regexp
+		locs = daysPattern.FindAllStringSubmatchIndex(text, -1)
+	}
+	for _, loc := range locs {
 		span := text[loc[0]:loc[1]]
 		if before, ok := suffixAny(strings.TrimRight(text[:loc[0]], " "), notDuration); ok &&
 			!(before == "第" && cue && group(text, loc, 3) == "天") { // 过了还款日第3天: the 3rd day late
@@ -211,6 +215,9 @@ var dayOfMonth = regexp.MustCompile(`(\d{1,2})(?:号|日)`)
 // the first day of the month must be marked as the due date, the next one after it is when
 // the money comes. A later date before the due date says nothing about being late.
 func (w slotWords) daysBetweenDates(text string) (int, bool) {
+	if !hasDigit(text) {
+		return 0, false
+	}
 	locs := dayOfMonth.FindAllStringSubmatchIndex(text, 3)
 	if len(locs) < 2 {
 		return 0, false
@@ -335,6 +342,9 @@ func isDateAfter(rest string) bool {
 // amount reads a sum of money in yuan (3万 -> 30000 after normalisation).
 func (w slotWords) amount(m normalised, asked bool) (string, bool) {
 	text := m.Spaced
+	if !hasDigit(text) {
+		return "", false
+	}
 	for _, loc := range numberPattern.FindAllStringIndex(text, -1) {
 		rest := text[loc[1]:]
 		if _, after := hasPrefixAny(rest, notAmountAfter); after {
@@ -421,3 +431,7 @@ func hasPrefixAny(s string, words []string) (string, bool) {
 	}
 	return "", false
 }
+
+// hasDigit reports whether s holds an ASCII digit, which every number pattern here needs (\d is
+// ASCII only, and normalisation has turned other digits and numerals into ASCII ones).
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }

@@ -287,9 +287,16 @@ func containsAny(s string, words []string) bool {
 	return false
 }
 
-// replace replaces every occurrence of the words by mark.
+// replace replaces every occurrence of the words by mark. A word whose first character the text
+// does not hold is passed over without a search: the lists are long and most messages short.
 func replace(s string, words []string, mark string) string {
+	var in runeSet
+	in.add(s)
+	in.add(mark) // replacing only ever brings in the mark
 	for _, w := range words {
+		if first, _ := utf8.DecodeRuneInString(w); w != "" && !in.has(first) {
+			continue
+		}
 		if strings.Contains(s, w) {
 			s = strings.ReplaceAll(s, w, mark)
 		}
@@ -331,4 +338,22 @@ func isLatin(s string) bool {
 		}
 	}
 	return letters > 0
+}
+
+// runeSet is a 1024-bit Bloom filter of the characters of a text: a character not in it is not in
+// the text.
+type runeSet [16]uint64
+
+func runeBit(r rune) uint32 { return uint32(r) * 0x9E3779B1 >> 22 } // 10 bits
+
+func (f *runeSet) add(s string) {
+	for _, r := range s {
+		b := runeBit(r)
+		f[b>>6] |= 1 << (b & 63)
+	}
+}
+
+func (f *runeSet) has(r rune) bool {
+	b := runeBit(r)
+	return f[b>>6]&(1<<(b&63)) != 0
 }

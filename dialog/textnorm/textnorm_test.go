@@ -164,3 +164,17 @@ func BenchmarkNormalise(b *testing.B) {
 		_ = Squeeze(Numbers(Clean("招行XYK逾期兩萬五，大概三個月了😭 怎麼辦？")))
 	}
 }
+
+// The table FoldRune reads for the Basic Multilingual Plane must say what foldRune says.
+func TestFoldRuneTableMatchesFoldRune(t *testing.T) {
+	for r := rune(0); r < 0x10000; r++ {
+		if got, want := FoldRune(r), foldRune(r); got != want {
+			t.Fatalf("FoldRune(%U) = %U, foldRune says %U", r, got, want)
+		}
+	}
+	for _, r := range []rune{'丽', 0x2F800, 0x20000, 0x10FFFF, -1} { // beyond the table
+		if got, want := FoldRune(r), foldRune(r); got != want {
+			t.Errorf("FoldRune(%U) = %U, foldRune says %U", r, got, want)
+		}
+	}
+}
