@@ -62,7 +62,11 @@ func New(opts Options) *Server {
 		conns:    make(map[*conn]struct{}),
 	}
 	s.upgrader = websocket.Upgrader{
-		CheckOrigin: s.origins.check,
+		// An idle socket holds no write buffer (each write takes one from the pool) and a small
+		// read buffer instead of the HTTP server's 4 KB one: a client frame is a line of text.
+		ReadBufferSize:  1024,
+		WriteBufferPool: &sync.Pool{},
+		CheckOrigin:     s.origins.check,
 		// Refusals are answered with a plain status; the page shows its own reconnect notice.
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			s.log.Info("websocket upgrade refused", "status", status, "reason", reason.Error(), "origin", r.Header.Get("Origin"))

@@ -24,8 +24,8 @@ const (
 	closeReasonShutdown = "server shutting down"
 )
 
-// serveWS upgrades the request and runs the socket until it closes: readPump on its own
-// goroutine, the conversation on this one.
+// serveWS upgrades the request and starts the socket's two goroutines: readPump, and the
+// conversation.
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r, s.opts.TrustedProxies)
 	if status := s.admit(ip); status != 0 {
@@ -47,9 +47,14 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		done:     make(chan struct{}),
 	}
 	s.track(c)
-	defer s.leave(c, ip)
 	go c.readPump()
-	c.converse()
+	// The conversation gets a goroutine of its own and the handler returns: the HTTP server then
+	// lets go of the request's goroutine, whose stack grew while it handled the upgrade, and of
+	// the connection's state, which an idle socket would otherwise hold as long as it is open.
+	go func() {
+		defer s.leave(c, ip)
+		c.converse()
+	}()
 }
 
 // conn is one websocket, shaped like gorilla's chat client: readPump only reads and hands frames
