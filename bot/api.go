@@ -20,6 +20,9 @@ type Input struct {
 	// address's), counted in the same store call that saves the turn. One over its rate refuses
 	// the turn with a *RateLimitError and nothing is stored.
 	Limits []Limit
+	// Explain asks for Output.Trace (the engine's decision trace), which costs a part of the
+	// turn; a debugging tool asks for it, the channels do not.
+	Explain bool
 }
 
 // Output is the bot's reply to one turn, as channels put it on the wire.
@@ -37,8 +40,8 @@ type Output struct {
 	Buttons   []knowledge.Button
 	Handoff   bool
 	At        time.Time
-	Trace     *dialog.Trace
-	Replayed  bool // true when this is the stored reply to a re-sent message id
+	Trace     *dialog.Trace // only when Input.Explain asked for it
+	Replayed  bool          // true when this is the stored reply to a re-sent message id
 	// Priority is dialog.PriorityCrisis when the reply carries crisis resources.
 	Priority string
 	// UserText is the user's message as stored, when masking changed it: the page shows it in

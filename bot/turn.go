@@ -84,7 +84,7 @@ func maskInput(in Input) (Input, []pii.Kind, error) {
 	if text == "" && choice == "" {
 		return Input{}, nil, ErrBadInput
 	}
-	return Input{MessageID: in.MessageID, Text: text, Choice: choice, Limits: in.Limits}, append(textKinds, choiceKinds...), nil
+	return Input{MessageID: in.MessageID, Text: text, Choice: choice, Limits: in.Limits, Explain: in.Explain}, append(textKinds, choiceKinds...), nil
 }
 
 // turn is the outcome of one attempt at a turn.
@@ -190,7 +190,11 @@ func (b *Bot) turn(eng *dialog.Engine, st *state, in Input) turn {
 // respond asks the engine and moves the session into a handoff when the engine hands off.
 func (b *Bot) respond(eng *dialog.Engine, st *state, in Input, t *turn) dialog.Reply {
 	before := st.Dialog
-	reply, next := eng.Respond(st.Dialog, dialog.Input{Text: in.Text, Choice: in.Choice})
+	respond := eng.Respond
+	if in.Explain {
+		respond = eng.Explain
+	}
+	reply, next := respond(st.Dialog, dialog.Input{Text: in.Text, Choice: in.Choice})
 	st.Dialog = next
 	if reply.Kind == dialog.KindHandoff || reply.Handoff {
 		reason := events.ReasonAsked
@@ -206,8 +210,8 @@ func (b *Bot) respond(eng *dialog.Engine, st *state, in Input, t *turn) dialog.R
 	}
 	if reply.Kind == dialog.KindFallback && in.Text != "" {
 		t.unanswered = in.Text
-		if reply.Trace != nil && reply.Trace.Normalised != "" {
-			t.unanswered = reply.Trace.Normalised
+		if n := eng.Normalise(in.Text); n != "" {
+			t.unanswered = n
 		}
 	}
 	return reply

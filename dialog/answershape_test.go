@@ -64,7 +64,7 @@ func TestBankNumbersOnce(t *testing.T) {
 		}
 		for _, b := range e.KB().Banks {
 			st := State{Slots: map[string]string{SlotBank: b.ID, SlotDays: "60", "reason": "income", "capacity": "partial"}}
-			r, _ := e.Respond(st, Input{Choice: ChoiceFlow + f.ID})
+			r, _ := e.Explain(st, Input{Choice: ChoiceFlow + f.ID})
 			if r.Kind != KindAnswer {
 				t.Fatalf("flow %s with bank %s: got %s (%s)", f.ID, b.ID, r.Kind, r.Trace.Decision)
 			}
@@ -87,7 +87,7 @@ func TestArticleAnswersCarryLeadAndSources(t *testing.T) {
 		if a.Flow != "" || a.ID == humanAgentArticle {
 			continue // flows are checked above; the human-agent button asks for a person
 		}
-		r, _ := e.Respond(State{}, Input{Choice: ChoiceArticle + a.ID})
+		r, _ := e.Explain(State{}, Input{Choice: ChoiceArticle + a.ID})
 		if r.Lead != a.Lead || r.Lead == "" {
 			t.Errorf("%s: lead %q, want %q", a.ID, r.Lead, a.Lead)
 		}

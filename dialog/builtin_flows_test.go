@@ -66,7 +66,7 @@ func TestBuiltInSafetyWordings(t *testing.T) {
 	for _, in := range []string{"活着太累了", "不想再撑了", "活得好累啊", "真的坚持不下去了", "撑不住了想分期"} {
 		t.Run(in, func(t *testing.T) {
 			_, st := say(e, State{}, "帮我想想怎么跟银行谈")
-			r, _ := e.Respond(st, Input{Text: in})
+			r, _ := e.Explain(st, Input{Text: in})
 			if r.Article != "emotional-support" || !strings.HasPrefix(r.Trace.Decision, "crisis: ") || r.Priority != PriorityCrisis {
 				t.Errorf("got %s %q %q (%s), want emotional-support recognised as a crisis", r.Kind, r.Article, r.Priority, r.Trace.Decision)
 			}

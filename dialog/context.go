@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 
@@ -65,10 +64,10 @@ func (t *turn) followUpAnswer() (Reply, bool) {
 			continue
 		}
 		if fu.Answer.Text == "" {
-			t.note(fmt.Sprintf("follow-up to %s [%s]: answer %s", t.st.Article, cue, a.ID))
+			t.notef("follow-up to %s [%s]: answer %s", t.st.Article, cue, a.ID)
 			return t.answerArticle(a.ID), true
 		}
-		t.note(fmt.Sprintf("follow-up to %s [%s]: its own short answer", t.st.Article, cue))
+		t.notef("follow-up to %s [%s]: its own short answer", t.st.Article, cue)
 		t.leaveFlowFor("")
 		text, htm := leadFirst(fu.Lead, fu.Answer.Text, fu.Answer.HTML)
 		t.st.Article = a.ID
@@ -104,7 +103,7 @@ func (t *turn) dropGreeting() {
 		return
 	}
 	t.msg.Text = text
-	t.note(fmt.Sprintf("greeting %q opens a question: scored without it", dropped))
+	t.notef("greeting %q opens a question: scored without it", dropped)
 }
 
 // englishWords are the english article's keywords, lower-cased.

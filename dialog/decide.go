@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"fmt"
 	"html"
 	"strings"
 	"unicode/utf8"
@@ -48,18 +47,24 @@ func (t *turn) decide() Reply {
 	cfg := t.e.cfg
 	v := t.e.scope.judge(&t.msg)
 	if v.out || v.class != "" || v.notLate != "" || v.trouble != "" {
-		t.tr.Scope = v.String()
+		if t.explain {
+			t.tr.Scope = v.String()
+		}
 		switch {
 		case v.out && t.st.Article != "" && t.e.followUp.isShortFollowUp(t.msg.Text):
 			// 「那会影响征信吗」 after an answer about being overdue continues that trouble.
-			t.tr.Scope += "; kept: a follow-up to " + t.st.Article
+			if t.explain {
+				t.tr.Scope += "; kept: a follow-up to " + t.st.Article
+			}
 		case v.out:
-			t.note("fallback: " + v.String())
+			t.notef("fallback: %s", v)
 			return t.outOfScopeReply()
 		}
 	}
 	cands, preferred := t.preferred(t.withPrior(t.scores()))
-	t.tr.Candidates = topCandidates(cands)
+	if t.explain {
+		t.tr.Candidates = topCandidates(cands)
+	}
 	if len(cands) == 0 {
 		t.note("fallback: no article shares a word with the message")
 		return t.fallback()
@@ -68,8 +73,8 @@ func (t *turn) decide() Reply {
 	if preferred && v.trouble != "" && (top.Score < cfg.AnswerThreshold || top.Article == outOfScope) {
 		// The message names trouble and the editor's rule names its topic: a low score or a
 		// near out-of-scope wording says the words are new, not that the question is not ours.
-		t.note(fmt.Sprintf("answer %s: chosen by prefer rule %s on trouble cue %s (top %s %.3f)",
-			t.prefer.Article, t.prefer.ID, v.trouble, top.Article, top.Score))
+		t.notef("answer %s: chosen by prefer rule %s on trouble cue %s (top %s %.3f)",
+			t.prefer.Article, t.prefer.ID, v.trouble, top.Article, top.Score)
 		return t.answerArticle(t.prefer.Article)
 	}
 	threshold := cfg.AnswerThreshold
@@ -80,29 +85,29 @@ func (t *turn) decide() Reply {
 	}
 	switch {
 	case top.Score < threshold:
-		t.note(fmt.Sprintf("fallback: top %s %.3f < answer threshold %.3f", top.Article, top.Score, threshold))
+		t.notef("fallback: top %s %.3f < answer threshold %.3f", top.Article, top.Score, threshold)
 		return t.fallback()
 	case top.Article == outOfScope:
-		t.note(fmt.Sprintf("fallback: out-of-scope examples scored best (%.3f, %q)", top.Score, top.Example))
+		t.notef("fallback: out-of-scope examples scored best (%.3f, %q)", top.Score, top.Example)
 		return t.outOfScopeReply()
 	}
 	if preferred { // the editor's rule settles what a clarify question would ask
-		t.note(fmt.Sprintf("answer %s: score %.3f >= threshold %.3f, chosen by prefer rule %s",
-			top.Article, top.Score, threshold, t.prefer.ID))
+		t.notef("answer %s: score %.3f >= threshold %.3f, chosen by prefer rule %s",
+			top.Article, top.Score, threshold, t.prefer.ID)
 		return t.answerArticle(top.Article)
 	}
 	if near := closeCandidates(cands, cfg.ClarifyMargin); len(near) > 1 {
-		t.note(fmt.Sprintf("clarify: %s %.3f and %s %.3f differ by %.1f%% < margin %.1f%%",
+		t.notef("clarify: %s %.3f and %s %.3f differ by %.1f%% < margin %.1f%%",
 			near[0].Article, near[0].Score, near[1].Article, near[1].Score,
-			100*lead(near[0], near[1]), 100*cfg.ClarifyMargin))
+			100*lead(near[0], near[1]), 100*cfg.ClarifyMargin)
 		return t.clarify(near)
 	}
 	gap := 1.0
 	if len(cands) > 1 {
 		gap = lead(top, cands[1])
 	}
-	t.note(fmt.Sprintf("answer %s: score %.3f >= threshold %.3f, lead %.1f%% >= margin %.1f%%",
-		top.Article, top.Score, threshold, 100*gap, 100*cfg.ClarifyMargin))
+	t.notef("answer %s: score %.3f >= threshold %.3f, lead %.1f%% >= margin %.1f%%",
+		top.Article, top.Score, threshold, 100*gap, 100*cfg.ClarifyMargin)
 	return t.answerArticle(top.Article)
 }
 
@@ -128,12 +133,14 @@ func (t *turn) withPrior(cands []Candidate) []Candidate {
 		if b == 0 || out[i].Score < t.e.cfg.AnswerThreshold/2 {
 			continue
 		}
-		parts := make(map[string]float64, len(out[i].Parts)+1)
-		for k, v := range out[i].Parts {
-			parts[k] = v
+		if t.explain {
+			parts := make(map[string]float64, len(out[i].Parts)+1)
+			for k, v := range out[i].Parts {
+				parts[k] = v
+			}
+			parts[partPrior] = b
+			out[i].Parts = parts
 		}
-		parts[partPrior] = b
-		out[i].Parts = parts
 		out[i].Score += b
 	}
 	sortCandidates(out)
@@ -188,7 +195,7 @@ func topCandidates(cands []Candidate) []Candidate {
 func (t *turn) answerArticle(id string) Reply {
 	a, ok := t.e.kb.Article(id)
 	if !ok {
-		t.note(fmt.Sprintf("article %q does not exist: fallback", id))
+		t.notef("article %q does not exist: fallback", id)
 		return t.fallback()
 	}
 	// A flow that asks at once, or whose questions are all answered already, gives the
@@ -269,7 +276,7 @@ func (t *turn) clarify(near []Candidate) Reply {
 // FallbacksBeforeHandoff fallbacks in a row have been given, the next one hands off instead.
 func (t *turn) fallback() Reply {
 	if t.st.Fallbacks >= t.e.cfg.FallbacksBeforeHandoff {
-		t.note(fmt.Sprintf("%d fallbacks in a row already: handoff", t.st.Fallbacks))
+		t.notef("%d fallbacks in a row already: handoff", t.st.Fallbacks)
 		t.outcome = outFallbackHandoff
 		return t.handoff(fallbackHandoffText)
 	}

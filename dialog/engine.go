@@ -122,10 +122,21 @@ func (e *Engine) Config() Config { return e.cfg }
 // Respond answers one user turn: a pressed button (in.Choice) or free text. It never mutates
 // st; the returned State is what the caller stores for the next turn. The same knowledge base,
 // state and input always give the same reply.
+// Reply.Trace is nil: building it costs a good part of a turn, so only Explain does.
 func (e *Engine) Respond(st State, in Input) (Reply, State) {
-	r, st, _ := e.respond(st, in)
+	r, st, _ := e.respond(st, in, false)
 	return r, st
 }
+
+// Explain is Respond with Reply.Trace filled: the rules checked, the candidates and their score
+// parts, and the steps that decided. The reply and state are the same as Respond's.
+func (e *Engine) Explain(st State, in Input) (Reply, State) {
+	r, st, _ := e.respond(st, in, true)
+	return r, st
+}
+
+// Normalise returns text as the engine reads it (Trace.Normalised of a free-text turn).
+func (e *Engine) Normalise(text string) string { return e.norm.normalise(text).Text }
 
 // outcome says, for evaluation, what a reply amounts to beyond its Kind.
 type outcome int
@@ -136,8 +147,8 @@ const (
 	outHandoffRequest          // the user asked for a person
 )
 
-func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
-	t := &turn{e: e, st: st.clone(), tr: &Trace{}}
+func (e *Engine) respond(st State, in Input, explain bool) (Reply, State, outcome) {
+	t := &turn{e: e, st: st.clone(), tr: &Trace{}, explain: explain}
 	t.knownIssuer()
 	var r Reply
 	if in.Choice != "" {
@@ -156,21 +167,25 @@ func (e *Engine) respond(st State, in Input) (Reply, State, outcome) {
 		t.tr.Slots = nil
 	}
 	r.KBVersion = e.kb.Version
-	r.Trace = t.tr
+	if explain {
+		r.Trace = t.tr
+	}
 	return r, t.st, t.outcome
 }
 
 // turn is the work of answering one message.
 type turn struct {
-	e      *Engine
-	st     State
-	tr     *Trace
-	msg    normalised
-	cands  []Candidate     // scores of msg, computed at most once
-	scored bool            // cands is filled
-	resume *knowledge.Flow // a flow this turn left; answers offer to resume it
-	prefer *knowledge.Rule // the prefer rule that matched the message, if any
-	held   heldBack        // articles whose require rules the message does not meet: not scored
+	e  *Engine
+	st State
+	// tr holds the message's slots always; the rest of the trace only when explain is set.
+	tr      *Trace
+	explain bool
+	msg     normalised
+	cands   []Candidate     // scores of msg, computed at most once
+	scored  bool            // cands is filled
+	resume  *knowledge.Flow // a flow this turn left; answers offer to resume it
+	prefer  *knowledge.Rule // the prefer rule that matched the message, if any
+	held    heldBack        // articles whose require rules the message does not meet: not scored
 	// preferNoted: the prefer rule's effect is already in the trace.
 	preferNoted bool
 	outcome     outcome
@@ -197,7 +212,7 @@ func (t *turn) say(text string) Reply {
 	t.tr.Normalised = t.msg.Text
 	if t.msg.Text == "" {
 		if f, cs := t.waitingFlow(); cs != nil { // e.g. only a card number, dropped: ask on
-			t.note(fmt.Sprintf("empty message: flow %s asks %s again", f.ID, cs.slot.Name))
+			t.notef("empty message: flow %s asks %s again", f.ID, cs.slot.Name)
 			return t.ask(f, cs.slot, false)
 		}
 		t.note("empty message: prompt with main topics")
@@ -208,7 +223,7 @@ func (t *turn) say(text string) Reply {
 	}
 	t.learnSlots()
 	t.dropGreeting()
-	m := matchRules(e.rules, &t.msg, e.words.focus(t.msg), t.tr.Slots, t.tr)
+	m := matchRules(e.rules, &t.msg, e.words.focus(t.msg), t.tr.Slots, t.traced())
 	if m.act != nil {
 		return t.applyRule(m.act)
 	}
@@ -242,7 +257,7 @@ func (t *turn) learnSlots() {
 
 // applyRule carries out a matched rule.
 func (t *turn) applyRule(rule *knowledge.Rule) Reply {
-	t.note(fmt.Sprintf("rule %s (%s)", rule.ID, rule.Kind))
+	t.notef("rule %s (%s)", rule.ID, rule.Kind)
 	switch rule.Kind {
 	case knowledge.RuleCommand:
 		switch rule.Action {
@@ -287,7 +302,7 @@ func (t *turn) scores() []Candidate {
 			t.note("courtesy words left out of scoring")
 			text = s
 		}
-		t.cands = t.e.index.scoreExcept(text, t.held, t.mustRank())
+		t.cands = t.e.index.scoreExcept(text, t.held, t.mustRank(), t.explain)
 		t.scored = true
 	}
 	return t.cands
@@ -306,8 +321,26 @@ func (t *turn) mustRank() []string {
 	return ids
 }
 
+// traced is the trace when the turn explains itself, else nil.
+func (t *turn) traced() *Trace {
+	if t.explain {
+		return t.tr
+	}
+	return nil
+}
+
+// notef is note with fmt.Sprintf's arguments, formatted only when the turn explains itself.
+func (t *turn) notef(format string, args ...any) {
+	if t.explain {
+		t.note(fmt.Sprintf(format, args...))
+	}
+}
+
 // note adds a step to the trace's decision line.
 func (t *turn) note(s string) {
+	if !t.explain {
+		return
+	}
 	if t.tr.Decision != "" {
 		t.tr.Decision += "; "
 	}

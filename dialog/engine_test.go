@@ -42,7 +42,7 @@ func TestRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, _ := e.Respond(State{}, Input{Text: tt.in})
+			r, _ := e.Explain(State{}, Input{Text: tt.in})
 			if tt.kind != "" && r.Kind != tt.kind {
 				t.Errorf("kind = %s, want %s (%s)", r.Kind, tt.kind, r.Trace.Decision)
 			}
@@ -63,7 +63,7 @@ func TestRules(t *testing.T) {
 }
 
 func TestRulesAreTracedInOrder(t *testing.T) {
-	r, _ := testEngine(t).Respond(State{}, Input{Text: "怎么才能不还"})
+	r, _ := testEngine(t).Explain(State{}, Input{Text: "怎么才能不还"})
 	var ids []string
 	for _, rt := range r.Trace.Rules {
 		ids = append(ids, rt.ID)
@@ -92,7 +92,7 @@ func TestDecisions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, _ := e.Respond(State{}, Input{Text: tt.in})
+			r, _ := e.Explain(State{}, Input{Text: tt.in})
 			if r.Kind != tt.kind || r.Article != tt.article {
 				t.Fatalf("got %s %q, want %s %q (%s)", r.Kind, r.Article, tt.kind, tt.article, r.Trace.Decision)
 			}
@@ -112,14 +112,14 @@ func TestDecisions(t *testing.T) {
 }
 
 func TestClarifyAsksWithTitles(t *testing.T) {
-	r, _ := testEngine(t).Respond(State{}, Input{Text: "年费"})
+	r, _ := testEngine(t).Explain(State{}, Input{Text: "年费"})
 	if want := "您是想问「年费能免吗」还是「年费怎么收」？"; r.Text != want {
 		t.Errorf("text = %q, want %q", r.Text, want)
 	}
 }
 
 func TestFallbackOffersTopicsAndPerson(t *testing.T) {
-	r, st := testEngine(t).Respond(State{}, Input{Text: "写个排序算法"})
+	r, st := testEngine(t).Explain(State{}, Input{Text: "写个排序算法"})
 	if r.Kind != KindFallback || r.Article != "" {
 		t.Fatalf("got %s %q, want a fallback without article", r.Kind, r.Article)
 	}
@@ -169,7 +169,7 @@ func TestButtons(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, st := e.Respond(State{}, Input{Choice: tt.choice})
+			r, st := e.Explain(State{}, Input{Choice: tt.choice})
 			if r.Kind != tt.kind || r.Article != tt.article {
 				t.Errorf("got %s %q, want %s %q (%s)", r.Kind, r.Article, tt.kind, tt.article, r.Trace.Decision)
 			}
@@ -186,7 +186,7 @@ func TestRestartForgetsContext(t *testing.T) {
 	if st.Flow == nil || st.Slots["bank"] != "cmb" {
 		t.Fatalf("setup: state = %+v", st)
 	}
-	r, st := e.Respond(st, Input{Text: "重新开始"})
+	r, st := e.Explain(st, Input{Text: "重新开始"})
 	if st.Flow != nil || len(st.Slots) != 0 || st.Article != "" {
 		t.Errorf("state after restart = %+v, want empty", st)
 	}
@@ -197,7 +197,7 @@ func TestRestartForgetsContext(t *testing.T) {
 
 func TestEmptyMessage(t *testing.T) {
 	for _, in := range []string{"", "   ", "？？！", "😭😭"} {
-		r, st := testEngine(t).Respond(State{}, Input{Text: in})
+		r, st := testEngine(t).Explain(State{}, Input{Text: in})
 		if r.Kind != KindFallback || r.Text != promptText || st.Fallbacks != 0 {
 			t.Errorf("%q: got %s %q fallbacks=%d, want a prompt that is not counted", in, r.Kind, r.Text, st.Fallbacks)
 		}
@@ -211,7 +211,7 @@ func TestPrivacyReminder(t *testing.T) {
 		"身份证110101199003071234 逾期会影响征信吗",
 		"逾期会影响征信吗 我手机138****5678",
 	} {
-		r, _ := e.Respond(State{}, Input{Text: in})
+		r, _ := e.Explain(State{}, Input{Text: in})
 		if !strings.HasPrefix(r.Text, privacyReminderText) || !strings.HasPrefix(r.HTML, privacyReminderHTML) {
 			t.Errorf("%q: reply does not start with the privacy reminder: %q", in, r.Text)
 		}
@@ -225,7 +225,7 @@ func TestPrivacyReminder(t *testing.T) {
 			}
 		}
 	}
-	r, _ := e.Respond(State{}, Input{Text: "逾期会影响征信吗 欠了5000"})
+	r, _ := e.Explain(State{}, Input{Text: "逾期会影响征信吗 欠了5000"})
 	if strings.Contains(r.Text, privacyReminderText) {
 		t.Error("an amount triggered the privacy reminder")
 	}
@@ -250,7 +250,7 @@ func TestRespondDoesNotMutateState(t *testing.T) {
 	e := testEngine(t)
 	st := State{Article: "credit-report", Slots: map[string]string{"bank": "ccb"}, Flow: &FlowState{ID: "negotiation", Waiting: "days_overdue"}}
 	before, _ := json.Marshal(st)
-	e.Respond(st, Input{Text: "招行 逾期3个月"})
+	e.Explain(st, Input{Text: "招行 逾期3个月"})
 	after, _ := json.Marshal(st)
 	if string(before) != string(after) {
 		t.Errorf("state changed: %s -> %s", before, after)
@@ -268,8 +268,8 @@ func TestStateRoundTripsThroughJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	r1, _ := e.Respond(st, Input{Text: "大概俩月了"})
-	r2, _ := e.Respond(back, Input{Text: "大概俩月了"})
+	r1, _ := e.Explain(st, Input{Text: "大概俩月了"})
+	r2, _ := e.Explain(back, Input{Text: "大概俩月了"})
 	if !reflect.DeepEqual(r1, r2) {
 		t.Error("a state that went through JSON answers differently")
 	}
@@ -282,7 +282,7 @@ func TestStaleStateIsHarmless(t *testing.T) {
 		{Flow: &FlowState{ID: "negotiation", Waiting: "gone"}},
 		{Article: "gone"},
 	} {
-		r, next := e.Respond(st, Input{Text: "逾期会影响征信吗"})
+		r, next := e.Explain(st, Input{Text: "逾期会影响征信吗"})
 		if r.Article != "credit-report" || next.Flow != nil {
 			t.Errorf("state %+v: got %s %q flow=%v", st, r.Kind, r.Article, next.Flow)
 		}
@@ -290,7 +290,7 @@ func TestStaleStateIsHarmless(t *testing.T) {
 }
 
 func TestReplyCarriesVersionAndTrace(t *testing.T) {
-	r, _ := testEngine(t).Respond(State{}, Input{Text: "逾期会影响征信吗"})
+	r, _ := testEngine(t).Explain(State{}, Input{Text: "逾期会影响征信吗"})
 	if r.KBVersion != "test-1" {
 		t.Errorf("KBVersion = %q", r.KBVersion)
 	}
@@ -322,18 +322,18 @@ func TestMissingArticlesFallBackToBuiltInTexts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := e.Respond(State{}, Input{Choice: ChoiceHandoff})
+	r, _ := e.Explain(State{}, Input{Choice: ChoiceHandoff})
 	if r.Kind != KindHandoff || r.Text != handoffDefaultText {
 		t.Errorf("handoff without article: %s %q", r.Kind, r.Text)
 	}
-	r, _ = e.Respond(State{}, Input{Choice: ChoiceRestart})
+	r, _ = e.Explain(State{}, Input{Choice: ChoiceRestart})
 	if !strings.HasPrefix(r.Text, restartText) {
 		t.Errorf("restart without greeting: %q", r.Text)
 	}
 }
 
 func TestTraceString(t *testing.T) {
-	r, _ := testEngine(t).Respond(State{}, Input{Text: "招行 逾期会影响征信吗"})
+	r, _ := testEngine(t).Explain(State{}, Input{Text: "招行 逾期会影响征信吗"})
 	s := r.Trace.String()
 	for _, want := range []string{"normalised: 银行逾期会影响征信吗\n", "  - safety\n", "slots: bank=cmb\n",
 		"  credit-report", "centroid=", "~ 逾期会影响征信吗", "decision: answer credit-report"} {
@@ -351,7 +351,7 @@ func TestConcurrentUseGivesTheSameReplies(t *testing.T) {
 	msgs := []string{"逾期会影响征信吗", "年费", "写个排序算法", "帮我想想怎么跟银行谈", "招行 逾期3个月", "晚还一天算逾期吗"}
 	want := make([]Reply, len(msgs))
 	for i, m := range msgs {
-		want[i], _ = e.Respond(State{}, Input{Text: m})
+		want[i], _ = e.Explain(State{}, Input{Text: m})
 	}
 	errs := make(chan string, 8*len(msgs))
 	done := make(chan struct{})
@@ -359,7 +359,7 @@ func TestConcurrentUseGivesTheSameReplies(t *testing.T) {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			for i, m := range msgs {
-				if got, _ := e.Respond(State{}, Input{Text: m}); !reflect.DeepEqual(got, want[i]) {
+				if got, _ := e.Explain(State{}, Input{Text: m}); !reflect.DeepEqual(got, want[i]) {
 					errs <- m
 				}
 			}

@@ -96,7 +96,7 @@ func Evaluate(e *Engine, r io.Reader) (EvalReport, error) {
 			continue
 		}
 		item := EvalItem{Line: line, Question: q, Want: want}
-		reply, _, out := e.respond(State{}, Input{Text: q})
+		reply, _, out := e.respond(State{}, Input{Text: q}, true)
 		item.Got = label(reply, out)
 		if cs := reply.Trace.Candidates; len(cs) > 0 {
 			item.Score, item.Candidate = cs[0].Score, cs[0].Article

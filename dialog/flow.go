@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"fmt"
 	"html"
 	"strconv"
 	"strings"
@@ -125,26 +124,26 @@ func (t *turn) flowAnswer() (Reply, bool) {
 	case read && (statement || !leave):
 		t.st.Slots[cs.slot.Name] = value
 		t.tr.Slots = withSlot(t.tr.Slots, cs.slot.Name, value)
-		t.note(fmt.Sprintf("flow %s: %s=%s from text", f.ID, cs.slot.Name, value))
+		t.notef("flow %s: %s=%s from text", f.ID, cs.slot.Name, value)
 		t.st.Flow.Misses = 0
 		return t.continueFlow(f, false), true
 	case leave:
-		t.note(fmt.Sprintf("flow %s left: %s scores %.3f >= %.3f", f.ID, other, otherScore, t.e.cfg.LeaveFlowThreshold))
+		t.notef("flow %s left: %s scores %.3f >= %.3f", f.ID, other, otherScore, t.e.cfg.LeaveFlowThreshold)
 		t.leaveFlowFor("")
 		return Reply{}, false
 	case distress:
-		t.note(fmt.Sprintf("flow %s left: %s answers nothing asked and %s (a safety article) scores %.3f >= answer threshold %.3f",
-			f.ID, cs.slot.Name, other, otherScore, t.e.cfg.AnswerThreshold))
+		t.notef("flow %s left: %s answers nothing asked and %s (a safety article) scores %.3f >= answer threshold %.3f",
+			f.ID, cs.slot.Name, other, otherScore, t.e.cfg.AnswerThreshold)
 		t.leaveFlowFor("")
 		return Reply{}, false
 	}
 	t.st.Flow.Misses++
 	if t.st.Flow.Misses >= maxFlowMisses {
-		t.note(fmt.Sprintf("flow %s left: %d answers to %s not understood", f.ID, t.st.Flow.Misses, cs.slot.Name))
+		t.notef("flow %s left: %d answers to %s not understood", f.ID, t.st.Flow.Misses, cs.slot.Name)
 		t.leaveFlowFor("")
 		return Reply{}, false
 	}
-	t.note(fmt.Sprintf("flow %s: %s not understood, asked again", f.ID, cs.slot.Name))
+	t.notef("flow %s: %s not understood, asked again", f.ID, cs.slot.Name)
 	r := t.ask(f, cs.slot, false)
 	r.Text = notUnderstoodText + r.Text
 	r.HTML = "<p>" + notUnderstoodText + "</p>" + r.HTML
@@ -155,7 +154,9 @@ func (t *turn) flowAnswer() (Reply, bool) {
 // examples, with its score; "" and 0 otherwise.
 func (t *turn) otherArticle(f *knowledge.Flow) (string, float64) {
 	cands, _ := t.preferred(t.scores())
-	t.tr.Candidates = topCandidates(cands)
+	if t.explain {
+		t.tr.Candidates = topCandidates(cands)
+	}
 	if len(cands) == 0 || cands[0].Article == f.Article || cands[0].Article == outOfScope {
 		return "", 0
 	}
@@ -206,7 +207,7 @@ func (t *turn) ask(f *knowledge.Flow, s *knowledge.Slot, intro bool) Reply {
 			bs = append(bs, knowledge.Button{Label: b.Label, Value: ChoiceSlot + s.Name + "=" + cs.labels[i].value})
 		}
 	}
-	t.note(fmt.Sprintf("flow %s asks %s", f.ID, s.Name))
+	t.notef("flow %s asks %s", f.ID, s.Name)
 	return Reply{
 		Kind:    KindAsk,
 		Text:    t.fill(text, false),
@@ -242,7 +243,7 @@ func (t *turn) finishFlow(f *knowledge.Flow) Reply {
 	}
 	t.st.Flow = nil
 	t.st.Article = f.Article
-	t.note(fmt.Sprintf("flow %s answered with parts [%s]", f.ID, strings.Join(used, ",")))
+	t.notef("flow %s answered with parts [%s]", f.ID, strings.Join(used, ","))
 	text, htm := main.text(), main.html()
 	if len(more.texts) > 0 {
 		text += "\n\n" + detailsLabel + "\n\n" + more.text()

@@ -195,7 +195,7 @@ func TestFollowUps(t *testing.T) {
 }
 
 func TestBankWithoutContextIsNotAFollowUp(t *testing.T) {
-	r, _ := testEngine(t).Respond(State{}, Input{Text: "招行的呢"})
+	r, _ := testEngine(t).Explain(State{}, Input{Text: "招行的呢"})
 	if strings.Contains(r.Trace.Decision, "follow-up") {
 		t.Errorf("decision %q: a bank alone, with no previous topic, was taken as a follow-up", r.Trace.Decision)
 	}
@@ -205,7 +205,7 @@ func TestShortFollowUpUsesThePreviousArticle(t *testing.T) {
 	e := testEngine(t)
 	// Alone, 「那要多久」 is vague; after the credit-report answer it continues that topic.
 	prior := State{Article: "credit-report"}
-	r, _ := e.Respond(prior, Input{Text: "那能恢复吗"})
+	r, _ := e.Explain(prior, Input{Text: "那能恢复吗"})
 	if r.Article != "credit-report" {
 		t.Fatalf("got %s %q, want credit-report (%s)", r.Kind, r.Article, r.Trace.Decision)
 	}
@@ -213,7 +213,7 @@ func TestShortFollowUpUsesThePreviousArticle(t *testing.T) {
 		t.Errorf("top candidate %+v has no prior part", r.Trace.Candidates[0])
 	}
 	// The prior never answers a message that shares nothing with the article.
-	r, _ = e.Respond(prior, Input{Text: "写个排序算法"})
+	r, _ = e.Explain(prior, Input{Text: "写个排序算法"})
 	if r.Kind != KindFallback {
 		t.Errorf("got %s %q, want fallback", r.Kind, r.Article)
 	}

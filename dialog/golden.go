@@ -47,7 +47,7 @@ func RunConversations(e *Engine) []ConversationResult {
 				in, shown = Input{Choice: turn.Choose}, "choose "+turn.Choose
 			}
 			var r Reply
-			r, st = e.Respond(st, in)
+			r, st = e.Explain(st, in)
 			for _, msg := range differences(turn, r) {
 				res.Failures = append(res.Failures, TurnFailure{Pos: turn.Pos, Turn: i + 1, Input: shown, Message: msg})
 			}
@@ -141,8 +141,11 @@ func CheckRoutingContext(ctx context.Context, e *Engine, workers int) ([]knowled
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(checks) && ctx.Err() == nil; i = int(next.Add(1)) - 1 {
 				c := &checks[i]
-				r, _, outc := e.respond(State{}, Input{Text: c.q.Text})
+				r, _, outc := e.respond(State{}, Input{Text: c.q.Text}, false)
 				got := label(r, outc)
+				if (c.article != "" && got != c.article) || (c.article == "" && got != FallbackLabel) {
+					r, _, _ = e.respond(State{}, Input{Text: c.q.Text}, true) // again, to say why
+				}
 				switch {
 				case c.article != "" && got != c.article:
 					c.problem = fmt.Sprintf("example question %q of %s is routed to %s (%s)", c.q.Text, c.article, got, r.Trace.Decision)

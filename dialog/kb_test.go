@@ -138,7 +138,7 @@ func TestBuiltInClasses(t *testing.T) {
 	e := embedded(t)
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			r, _, out := e.respond(State{}, Input{Text: tt.in})
+			r, _, out := e.respond(State{}, Input{Text: tt.in}, true)
 			if got := label(r, out); got != tt.want {
 				t.Errorf("got %s, want %s\n%s", got, tt.want, r.Trace)
 			}

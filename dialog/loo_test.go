@@ -37,7 +37,7 @@ func leaveOneOut(e *Engine) looResult {
 		loo := *e
 		loo.kb = &kb
 		loo.index = buildIndex(e.norm, &kb)
-		reply, _, out := loo.respond(State{}, Input{Text: q})
+		reply, _, out := loo.respond(State{}, Input{Text: q}, false)
 		got := label(reply, out)
 		if got != want {
 			r.misses = append(r.misses, want+" -> "+got+": "+q)

@@ -1,7 +1,5 @@
 package dialog
 
-import "fmt"
-
 // partPrefer names, in traces, what a prefer rule added to its article's score.
 const partPrefer = "prefer"
 
@@ -29,36 +27,38 @@ func (t *turn) preferred(cands []Candidate) ([]Candidate, bool) {
 		}
 	}
 	if at < 0 {
-		t.notePrefer(fmt.Sprintf("prefer %s: %s shares no words with the message, ignored", r.ID, r.Article))
+		t.notePreferf("prefer %s: %s shares no words with the message, ignored", r.ID, r.Article)
 		return cands, false
 	}
 	if at == top {
-		t.notePrefer(fmt.Sprintf("prefer %s: %s already leads the articles", r.ID, r.Article))
+		t.notePreferf("prefer %s: %s already leads the articles", r.ID, r.Article)
 		return cands, true
 	}
 	out := make([]Candidate, 0, len(cands))
 	out = append(out, cands[:top]...)
 	lifted := cands[at]
 	lift := cands[top].Score - lifted.Score
-	parts := make(map[string]float64, len(lifted.Parts)+1)
-	for k, v := range lifted.Parts {
-		parts[k] = v
+	if t.explain {
+		parts := make(map[string]float64, len(lifted.Parts)+1)
+		for k, v := range lifted.Parts {
+			parts[k] = v
+		}
+		parts[partPrefer] = lift
+		lifted.Parts = parts
 	}
-	parts[partPrefer] = lift
-	lifted.Parts = parts
 	lifted.Score = cands[top].Score
 	out = append(out, lifted)
 	out = append(out, cands[top:at]...)
 	out = append(out, cands[at+1:]...)
-	t.notePrefer(fmt.Sprintf("prefer %s: %s lifted by %.3f over %s", r.ID, r.Article, lift, cands[top].Article))
+	t.notePreferf("prefer %s: %s lifted by %.3f over %s", r.ID, r.Article, lift, cands[top].Article)
 	return out, true
 }
 
-// notePrefer adds the prefer decision to the trace once per turn (scores may be ranked twice:
+// notePreferf adds the prefer decision to the trace once per turn (scores may be ranked twice:
 // while deciding whether to leave a flow, then to answer).
-func (t *turn) notePrefer(s string) {
+func (t *turn) notePreferf(format string, args ...any) {
 	if !t.preferNoted {
 		t.preferNoted = true
-		t.note(s)
+		t.notef(format, args...)
 	}
 }

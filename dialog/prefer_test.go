@@ -68,7 +68,7 @@ func TestPreferRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := preferEngine(t, tt.rules...)
-			r, _ := e.Respond(State{}, Input{Text: tt.in})
+			r, _ := e.Explain(State{}, Input{Text: tt.in})
 			if tt.kind != "" && (r.Kind != tt.kind || r.Article != tt.article) {
 				t.Errorf("got %s %q, want %s %q (%s)", r.Kind, r.Article, tt.kind, tt.article, r.Trace.Decision)
 			}
@@ -96,7 +96,7 @@ func TestPreferIsExplained(t *testing.T) {
 	r.When = map[string][]string{"days_overdue": {"1-5"}}
 	e := preferEngine(t, r)
 
-	got, _ := e.Respond(State{}, Input{Text: "晚了2天 会影响征信吗"})
+	got, _ := e.Explain(State{}, Input{Text: "晚了2天 会影响征信吗"})
 	top := got.Trace.Candidates[0]
 	if top.Article != "grace-period" || top.Parts[partPrefer] <= 0 {
 		t.Errorf("top candidate = %+v, want grace-period with a %q part", top, partPrefer)
@@ -109,7 +109,7 @@ func TestPreferIsExplained(t *testing.T) {
 		t.Errorf("trace lacks the prefer rule:\n%s", s)
 	}
 
-	got, _ = e.Respond(State{}, Input{Text: "逾期两个月了 会影响征信吗"})
+	got, _ = e.Explain(State{}, Input{Text: "逾期两个月了 会影响征信吗"})
 	rt, ok := ruleTrace(got, "short-delay")
 	if !ok || rt.Matched || !strings.Contains(rt.Pattern, "when days_overdue=60 in [1-5] not met") {
 		t.Errorf("rule trace = %+v, want a condition not met", rt)
@@ -128,7 +128,7 @@ func TestPreferWithinAFlow(t *testing.T) {
 func TestRefusalArticlesAreNotScored(t *testing.T) {
 	e := testEngine(t)
 	for _, in := range []string{"信用卡一直不还会有什么事", "不还信用卡的话"} {
-		r, _ := e.Respond(State{}, Input{Text: in})
+		r, _ := e.Explain(State{}, Input{Text: in})
 		if r.Article == "refuse-evasion" {
 			t.Errorf("%q refused without a refusal rule (%s)", in, r.Trace.Decision)
 		}
@@ -139,7 +139,7 @@ func TestRefusalArticlesAreNotScored(t *testing.T) {
 		}
 	}
 	// The rule still answers with it.
-	if r, _ := e.Respond(State{}, Input{Text: "怎么才能不还信用卡"}); r.Article != "refuse-evasion" {
+	if r, _ := e.Explain(State{}, Input{Text: "怎么才能不还信用卡"}); r.Article != "refuse-evasion" {
 		t.Errorf("refusal rule answered %q", r.Article)
 	}
 }
@@ -154,7 +154,7 @@ func TestNearestOutOfScopeExampleDecides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := e.Respond(State{}, Input{Text: "宽限期积分"})
+	r, _ := e.Explain(State{}, Input{Text: "宽限期积分"})
 	if r.Kind != KindFallback {
 		t.Fatalf("got %s %q, want a fallback:\n%s", r.Kind, r.Article, r.Trace)
 	}
@@ -203,7 +203,7 @@ func TestAskedClause(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := preferEngine(t, plan, fees)
-			r, _ := e.Respond(State{}, Input{Text: tt.in})
+			r, _ := e.Explain(State{}, Input{Text: tt.in})
 			var matched, traces []string
 			for _, rt := range r.Trace.Rules {
 				if rt.ID == "fees" || rt.ID == "plan" {
@@ -227,11 +227,11 @@ func TestAskedClause(t *testing.T) {
 // greeting; a greeting alone still is one.
 func TestCourtesyLeftOutOfScoring(t *testing.T) {
 	e := embedded(t)
-	r, _ := e.Respond(State{}, Input{Text: "你好 请问一下 信用卡逾期三个月了会不会被起诉"})
+	r, _ := e.Explain(State{}, Input{Text: "你好 请问一下 信用卡逾期三个月了会不会被起诉"})
 	if r.Article == "smalltalk-greeting" || !strings.Contains(r.Trace.Decision, "courtesy") {
 		t.Errorf("got %s (%s), want the question answered without the greeting", r.Article, r.Trace.Decision)
 	}
-	if r, _ := e.Respond(State{}, Input{Text: "你好呀"}); r.Article != "smalltalk-greeting" {
+	if r, _ := e.Explain(State{}, Input{Text: "你好呀"}); r.Article != "smalltalk-greeting" {
 		t.Errorf("a greeting alone: got %s", r.Article)
 	}
 	c := e.courtesy

@@ -30,7 +30,7 @@ func TestRequireRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, _ := preferEngine(t, tt.rules...).Respond(State{}, Input{Text: tt.in})
+			r, _ := preferEngine(t, tt.rules...).Explain(State{}, Input{Text: tt.in})
 			if r.Kind != KindAnswer || r.Article != tt.article {
 				t.Errorf("got %s %q, want answer %q (%s)", r.Kind, r.Article, tt.article, r.Trace.Decision)
 			}
@@ -45,11 +45,11 @@ func TestRequireRules(t *testing.T) {
 
 func TestRequireRulesAreTraced(t *testing.T) {
 	e := preferEngine(t, requireRule("require-waiver", "late-fees-waiver", "减免"))
-	r, _ := e.Respond(State{}, Input{Text: "违约金可以免吗"})
+	r, _ := e.Explain(State{}, Input{Text: "违约金可以免吗"})
 	if rt, ok := ruleTrace(r, "require-waiver"); !ok || rt.Matched {
 		t.Errorf("rule trace = %+v (found %v), want require-waiver checked and not matched", rt, ok)
 	}
-	r, _ = e.Respond(State{}, Input{Text: "违约金可以减免吗"})
+	r, _ = e.Explain(State{}, Input{Text: "违约金可以减免吗"})
 	if s := r.Trace.String(); !strings.Contains(s, "+ require-waiver [减免]") {
 		t.Errorf("trace lacks the met require rule:\n%s", s)
 	}
@@ -57,7 +57,7 @@ func TestRequireRulesAreTraced(t *testing.T) {
 
 func TestRequireRulesDoNotStopActingRules(t *testing.T) {
 	e := preferEngine(t, requireRule("require-support", "emotional-support", "欠款"))
-	r, _ := e.Respond(State{}, Input{Text: "我不想活了"})
+	r, _ := e.Explain(State{}, Input{Text: "我不想活了"})
 	if r.Article != "emotional-support" {
 		t.Errorf("got %s %q, want the safety rule's emotional-support (%s)", r.Kind, r.Article, r.Trace.Decision)
 	}
@@ -66,7 +66,7 @@ func TestRequireRulesDoNotStopActingRules(t *testing.T) {
 func TestFollowUpFavoursTheRelatedArticlesOffered(t *testing.T) {
 	e := testEngine(t)
 	// negotiate-repayment offers credit-report, grace-period and late-fees (not the 4th related).
-	r, _ := e.Respond(State{Article: "negotiate-repayment"}, Input{Text: "那逾期利息怎么算"})
+	r, _ := e.Explain(State{Article: "negotiate-repayment"}, Input{Text: "那逾期利息怎么算"})
 	got := map[string]float64{}
 	for _, c := range r.Trace.Candidates {
 		got[c.Article] = c.Parts[partPrior]
@@ -78,7 +78,7 @@ func TestFollowUpFavoursTheRelatedArticlesOffered(t *testing.T) {
 		t.Errorf("articles not offered got a prior: %v", got)
 	}
 	// Not a follow-up: no prior at all.
-	r, _ = e.Respond(State{Article: "negotiate-repayment"}, Input{Text: "信用卡逾期以后利息到底是怎么计算的"})
+	r, _ = e.Explain(State{Article: "negotiate-repayment"}, Input{Text: "信用卡逾期以后利息到底是怎么计算的"})
 	for _, c := range r.Trace.Candidates {
 		if c.Parts[partPrior] != 0 {
 			t.Errorf("%s got a prior for a message that is no follow-up", c.Article)
@@ -91,7 +91,7 @@ func TestPreferWhenSeesOnlyTheMessage(t *testing.T) {
 	r := prefer("short-delay", "grace-period", "征信")
 	r.When = map[string][]string{"days_overdue": {"1-5"}}
 	e := preferEngine(t, r)
-	got, _ := e.Respond(State{Slots: map[string]string{SlotDays: "3"}}, Input{Text: "会影响征信吗"})
+	got, _ := e.Explain(State{Slots: map[string]string{SlotDays: "3"}}, Input{Text: "会影响征信吗"})
 	if got.Article != "credit-report" {
 		t.Errorf("got %s %q, want credit-report (%s)", got.Kind, got.Article, got.Trace.Decision)
 	}

@@ -109,7 +109,7 @@ func requiredArticles(rules []*knowledge.Rule) map[string]bool {
 	return out
 }
 
-// matchRules checks the rules in order, recording every rule it checked in the trace. The first
+// matchRules checks the rules in order, recording every rule it checked in tr (nil: no trace). The first
 // acting rule (safety, command, refusal, flow) ends the check. Prefer rules never end it: the
 // first one that matches is kept for scoring, later prefer rules are not checked. Require rules
 // never end it either: each one checked lets its article be scored. slots are the slots
@@ -120,7 +120,7 @@ func requiredArticles(rules []*knowledge.Rule) map[string]bool {
 // clause (「每个月光利息就好几千 真的不知道怎么办了」) does not turn the rule off.
 func matchRules(rules []compiledRule, msg *normalised, focus string, slots map[string]string, tr *Trace) ruleMatch {
 	var m ruleMatch
-	if tr.Rules == nil {
+	if tr != nil && tr.Rules == nil {
 		tr.Rules = make([]RuleTrace, 0, len(rules)) // one allocation, however many rules are traced
 	}
 	for _, r := range rules {
@@ -130,26 +130,37 @@ func matchRules(rules []compiledRule, msg *normalised, focus string, slots map[s
 		}
 		p, ok := firstMatch(r.patterns, msg)
 		if !ok {
-			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID})
+			if tr != nil {
+				tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID})
+			}
 			continue
 		}
 		if u, cancelled := firstMatch(r.unless, msg); cancelled {
-			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless " + u + ")"})
+			if tr != nil {
+				tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless " + u + ")"})
+			}
 			continue
 		}
 		if u, cancelled := r.askedElse(msg, focus); cancelled {
-			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless asked " + u + ")"})
+			if tr != nil {
+				tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (unless asked " + u + ")"})
+			}
 			continue
 		}
 		if prefer && len(r.rule.When) > 0 {
-			cond := describeWhen(r.rule.When, slots)
 			if !partMatches(r.rule.When, slots) {
-				tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (when " + cond + " not met)"})
+				if tr != nil {
+					tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Pattern: p + " (when " + describeWhen(r.rule.When, slots) + " not met)"})
+				}
 				continue
 			}
-			p += " (when " + cond + ")"
+			if tr != nil {
+				p += " (when " + describeWhen(r.rule.When, slots) + ")"
+			}
 		}
-		tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Matched: true, Pattern: p})
+		if tr != nil {
+			tr.Rules = append(tr.Rules, RuleTrace{ID: r.rule.ID, Matched: true, Pattern: p})
+		}
 		switch {
 		case r.rule.Kind == knowledge.RuleRequire:
 			if m.met == nil {

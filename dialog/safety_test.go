@@ -39,9 +39,9 @@ func TestCheckCrisisFindsProblems(t *testing.T) {
 
 func TestCrisisPausesAFlow(t *testing.T) {
 	e := embedded(t)
-	r, st := e.Respond(State{}, Input{Text: "帮我想想怎么跟银行谈"})
+	r, st := e.Explain(State{}, Input{Text: "帮我想想怎么跟银行谈"})
 	require.Equal(t, KindAsk, r.Kind)
-	r, st = e.Respond(st, Input{Text: "我已经站在楼顶了"})
+	r, st = e.Explain(st, Input{Text: "我已经站在楼顶了"})
 	assert.Equal(t, "emotional-support", r.Article)
 	assert.Equal(t, PriorityCrisis, r.Priority)
 	assert.Nil(t, st.Flow, "the flow pauses")
@@ -52,9 +52,9 @@ func TestCrisisPausesAFlow(t *testing.T) {
 
 func TestPriorityOnlyOnCrisisResources(t *testing.T) {
 	e := embedded(t)
-	r, _ := e.Respond(State{}, Input{Text: "信用卡逾期了怎么跟银行协商"})
+	r, _ := e.Explain(State{}, Input{Text: "信用卡逾期了怎么跟银行协商"})
 	assert.Empty(t, r.Priority)
-	r, _ = e.Respond(State{}, Input{Choice: ChoiceArticle + "emotional-support"})
+	r, _ = e.Explain(State{}, Input{Choice: ChoiceArticle + "emotional-support"})
 	assert.Equal(t, PriorityCrisis, r.Priority, "the crisis article reached by a button carries the same resources")
 }
 
@@ -62,7 +62,7 @@ func TestPriorityOnlyOnCrisisResources(t *testing.T) {
 // old article:human-agent button pressed from the history.
 func TestEveryPersonButtonHandsOff(t *testing.T) {
 	e := embedded(t)
-	r, _ := e.Respond(State{}, Input{Text: "我不想活了"})
+	r, _ := e.Explain(State{}, Input{Text: "我不想活了"})
 	var found bool
 	for _, b := range r.Buttons {
 		if b.Label == "转人工客服" {
@@ -71,7 +71,7 @@ func TestEveryPersonButtonHandsOff(t *testing.T) {
 		}
 	}
 	assert.True(t, found, "the crisis answer offers a person: %v", r.Buttons)
-	r, _ = e.Respond(State{}, Input{Choice: ChoiceArticle + humanAgentArticle})
+	r, _ = e.Explain(State{}, Input{Choice: ChoiceArticle + humanAgentArticle})
 	assert.Equal(t, KindHandoff, r.Kind)
 }
 
@@ -87,7 +87,7 @@ func TestScamImpersonationFirst(t *testing.T) {
 		{"催收让我把钱打到他的账户 说这样最快销账", "fraud-impersonation"},
 		{"验证码可以告诉银行客服吗", "privacy-protection"},
 	} {
-		r, _ := e.Respond(State{}, Input{Text: tt.text})
+		r, _ := e.Explain(State{}, Input{Text: tt.text})
 		assert.Equal(t, tt.want, r.Article, "%s (%s)", tt.text, r.Trace.Decision)
 	}
 }

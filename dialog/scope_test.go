@@ -48,7 +48,7 @@ func TestScopeModel(t *testing.T) {
 			if v.out != tt.out || v.class != tt.class && !(tt.class == "" && !v.out) {
 				t.Errorf("verdict %q (out=%v class=%q), want out=%v class=%q", v, v.out, v.class, tt.out, tt.class)
 			}
-			r, _ := e.Respond(State{}, Input{Text: tt.in})
+			r, _ := e.Explain(State{}, Input{Text: tt.in})
 			if fell := r.Kind == KindFallback; fell != tt.out {
 				t.Errorf("reply %s %q, want fallback=%v\n%s", r.Kind, r.Article, tt.out, r.Trace.Decision)
 			}
@@ -66,12 +66,12 @@ func TestScopeModel(t *testing.T) {
 // service, whatever its words.
 func TestScopeFollowUpKeepsTheTopic(t *testing.T) {
 	e := embedded(t)
-	_, st := e.Respond(State{}, Input{Text: "信用卡逾期三个月了 银行会起诉我吗"})
-	r, _ := e.Respond(st, Input{Text: "那会影响征信分吗"})
+	_, st := e.Explain(State{}, Input{Text: "信用卡逾期三个月了 银行会起诉我吗"})
+	r, _ := e.Explain(st, Input{Text: "那会影响征信分吗"})
 	if r.Kind == KindFallback {
 		t.Fatalf("follow-up fell back: %s", r.Trace.Decision)
 	}
-	r, _ = e.Respond(State{}, Input{Text: "那会影响征信分吗"})
+	r, _ = e.Explain(State{}, Input{Text: "那会影响征信分吗"})
 	if r.Kind != KindFallback {
 		t.Errorf("the same words opening a conversation: got %s %q, want the scope fallback", r.Kind, r.Article)
 	}
@@ -122,7 +122,7 @@ func TestScopeCues(t *testing.T) {
 			}
 		})
 	}
-	r, _ := e.Respond(State{}, Input{Text: "花呗怎么用"})
+	r, _ := e.Explain(State{}, Input{Text: "花呗怎么用"})
 	if r.Kind != KindFallback || r.Text != "日常业务请找发卡行" {
 		t.Errorf("got %s %q, want the scope reply", r.Kind, r.Text)
 	}

@@ -42,12 +42,12 @@ type scored struct {
 
 // score ranks the articles for a normalised message, best first; ties break on article id so the
 // order never depends on map iteration or timing.
-func (ix *index) score(text string) []Candidate { return ix.scoreExcept(text, heldBack{}, nil) }
+func (ix *index) score(text string) []Candidate { return ix.scoreExcept(text, heldBack{}, nil, true) }
 
 // scoreExcept is score without the articles held back (those whose require rules the message does
 // not meet): they are not candidates at all, so they neither rank nor keep the out-of-scope
 // examples from deciding.
-func (ix *index) scoreExcept(text string, held heldBack, keep []string) []Candidate {
+func (ix *index) scoreExcept(text string, held heldBack, keep []string, parts bool) []Candidate {
 	sc := ix.scratch.Get().(*scratch)
 	defer func() {
 		sc.reset()
@@ -142,7 +142,7 @@ func (ix *index) scoreExcept(text string, held heldBack, keep []string) []Candid
 		if c.example >= 0 {
 			cands[i].Example = ix.examples[c.example].text
 		}
-		if i < maxTraceCands { // score parts only where a trace shows them
+		if parts && i < maxTraceCands { // score parts only where a trace shows them
 			cands[i].Parts = map[string]float64{partExample: c.ex, partCoverage: c.cov, partCentroid: c.cent, partKeyword: c.key}
 			if i == 0 && lift > 0 {
 				cands[i].Parts[partNearest] = lift

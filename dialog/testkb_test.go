@@ -148,7 +148,7 @@ func say(e *Engine, st State, msgs ...string) ([]Reply, State) {
 			in = Input{Choice: m[1:]}
 		}
 		var r Reply
-		r, st = e.Respond(st, in)
+		r, st = e.Explain(st, in)
 		out = append(out, r)
 	}
 	return out, st

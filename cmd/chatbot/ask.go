@@ -38,7 +38,7 @@ func newAskCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out, err := ask(cmd, cfg, question)
+			out, err := ask(cmd, cfg, question, explain)
 			if err != nil {
 				return err
 			}
@@ -60,7 +60,7 @@ func newAskCmd() *cobra.Command {
 }
 
 // ask answers question in a new in-memory session, as the first turn of a conversation.
-func ask(cmd *cobra.Command, cfg *config.Config, question string) (bot.Output, error) {
+func ask(cmd *cobra.Command, cfg *config.Config, question string, explain bool) (bot.Output, error) {
 	engine, err := newEngine(kbSourceFor(nil, cfg.KB.Dir), cfg)
 	if err != nil {
 		return bot.Output{}, err
@@ -74,7 +74,7 @@ func ask(cmd *cobra.Command, cfg *config.Config, question string) (bot.Output, e
 	if err != nil {
 		return bot.Output{}, fmt.Errorf("ask: %w", err)
 	}
-	out, err := b.Handle(ctx, sess.ID, bot.Input{MessageID: "c1", Text: question})
+	out, err := b.Handle(ctx, sess.ID, bot.Input{MessageID: "c1", Text: question, Explain: explain})
 	if err != nil {
 		return bot.Output{}, fmt.Errorf("ask: %w", err)
 	}
