@@ -27,8 +27,9 @@ const (
 
 // compiledFollowUp is an article's follow-up with its cues normalised.
 type compiledFollowUp struct {
-	cues []rulePattern
-	fu   *knowledge.FollowUp
+	cues   []rulePattern
+	fu     *knowledge.FollowUp
+	answer answer // its own short answer (when it has one), built once
 }
 
 func compileFollowUps(n *normaliser, kb *knowledge.KB) map[string][]compiledFollowUp {
@@ -36,7 +37,8 @@ func compileFollowUps(n *normaliser, kb *knowledge.KB) map[string][]compiledFoll
 	for _, a := range kb.Articles {
 		for i := range a.FollowUps {
 			fu := &a.FollowUps[i]
-			out[a.ID] = append(out[a.ID], compiledFollowUp{cues: compilePatterns(n, fu.Cues), fu: fu})
+			out[a.ID] = append(out[a.ID], compiledFollowUp{cues: compilePatterns(n, fu.Cues), fu: fu,
+				answer: newAnswer(kb, fu.Lead, fu.Answer, fu.Sources)})
 		}
 	}
 	return out
@@ -69,9 +71,8 @@ func (t *turn) followUpAnswer() (Reply, bool) {
 		}
 		t.notef("follow-up to %s [%s]: its own short answer", t.st.Article, cue)
 		t.leaveFlowFor("")
-		text, htm := leadFirst(fu.Lead, fu.Answer.Text, fu.Answer.HTML)
 		t.st.Article = a.ID
-		return Reply{Kind: KindAnswer, Lead: fu.Lead, Text: text, HTML: htm, Sources: t.e.kb.Sources(fu.Sources),
+		return Reply{Kind: KindAnswer, Lead: fu.Lead, Text: c.answer.text, HTML: c.answer.html, Sources: c.answer.sources,
 			Article: a.ID, Buttons: t.answerButtons(a)}, true
 	}
 	return Reply{}, false

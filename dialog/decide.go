@@ -208,13 +208,13 @@ func (t *turn) answerArticle(id string) Reply {
 	}
 	t.leaveFlowFor("")
 	t.st.Article = a.ID
-	text, htm := leadFirst(a.Lead, a.Body.Text, a.Body.HTML)
+	ans := t.e.answerOf(a)
 	return Reply{
 		Kind:    KindAnswer,
 		Lead:    a.Lead,
-		Text:    text,
-		HTML:    htm,
-		Sources: t.e.kb.Sources(a.Sources),
+		Text:    ans.text,
+		HTML:    ans.html,
+		Sources: ans.sources,
 		Article: a.ID,
 		Buttons: t.answerButtons(a),
 	}
@@ -353,10 +353,10 @@ func (t *turn) restart() Reply {
 	r := Reply{Kind: KindAnswer, Text: restartText + promptText,
 		HTML: "<p>" + restartText + html.EscapeString(promptText) + "</p>", Buttons: t.suggestions()}
 	if a, ok := t.e.kb.Article(greetingArticle); ok {
-		text, htm := leadFirst(a.Lead, a.Body.Text, a.Body.HTML)
+		ans := t.e.answerOf(a)
 		r.Article, r.Lead = a.ID, a.Lead
-		r.Text = restartText + "\n\n" + text
-		r.HTML = "<p>" + restartText + "</p>" + htm
+		r.Text = restartText + "\n\n" + ans.text
+		r.HTML = "<p>" + restartText + "</p>" + ans.html
 	}
 	return r
 }

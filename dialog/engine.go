@@ -31,7 +31,10 @@ type Engine struct {
 	// words a question may open with, the English words that mark a message as English.
 	followUps map[string][]compiledFollowUp
 	openers   []string
-	english   map[string]bool
+	// answers are the articles' replies with the lead in front, and their sources, by id:
+	// the same on every turn, so built once.
+	answers map[string]answer
+	english map[string]bool
 }
 
 // DefaultConfig returns the thresholds the engine was tuned with on the built-in knowledge base.
@@ -83,7 +86,30 @@ func New(kb *knowledge.KB, cfg Config) (*Engine, error) {
 	if e.safety.article != "" {
 		e.safetyArticles[e.safety.article] = true
 	}
+	e.answers = make(map[string]answer, len(kb.Articles))
+	for _, a := range kb.Articles {
+		e.answers[a.ID] = newAnswer(kb, a.Lead, a.Body, a.Sources)
+	}
 	return e, nil
+}
+
+// answer is a fixed reply's text and HTML, opened with its lead, and the facts it rests on.
+type answer struct {
+	text, html string
+	sources    []knowledge.Source // shared by every reply that carries it: never modified
+}
+
+func newAnswer(kb *knowledge.KB, lead string, body knowledge.Content, sources []string) answer {
+	text, htm := leadFirst(lead, body.Text, body.HTML)
+	return answer{text: text, html: htm, sources: kb.Sources(sources)}
+}
+
+// answerOf returns article a's answer, built when the engine was.
+func (e *Engine) answerOf(a *knowledge.Article) answer {
+	if ans, ok := e.answers[a.ID]; ok {
+		return ans
+	}
+	return newAnswer(e.kb, a.Lead, a.Body, a.Sources) // an article the knowledge base does not list
 }
 
 func withDefaults(cfg Config) (Config, error) {

@@ -261,8 +261,8 @@ func (t *turn) finishFlow(f *knowledge.Flow) Reply {
 	}
 	if a, ok := t.e.kb.Article(f.Article); ok {
 		if len(used) == 0 { // no part applies: the article still answers
-			r.Lead, r.Sources = a.Lead, t.e.kb.Sources(a.Sources)
-			r.Text, r.HTML = leadFirst(a.Lead, a.Body.Text, a.Body.HTML)
+			ans := t.e.answerOf(a)
+			r.Lead, r.Sources, r.Text, r.HTML = a.Lead, ans.sources, ans.text, ans.html
 		}
 		r.Buttons = t.answerButtons(a)
 		// The flow is done; its own start button would only repeat it.
