@@ -382,10 +382,23 @@ func choice(m normalised, s *compiledSlot) (string, bool) {
 	return "", false
 }
 
-// bankAnswer reads the answer to 「是哪家银行的信用卡?」.
+// otherBankMaxRunes is the longest message read as 「another bank」 when it names none: longer
+// ones are sentences of their own (「银行天天打电话催收我该怎么办」) that merely mention 银行.
+const otherBankMaxRunes = 10
+
+// bankAnswer reads the answer to 「是哪家银行的信用卡?」: a bank the knowledge base names, or a
+// short answer that it is another one (「其他银行」, 「不记得是哪家了」). A question of its own
+// that mentions 银行 (「银行会不会起诉我」) is not an answer.
 func (w slotWords) bankAnswer(m normalised) (string, bool) {
 	if len(m.Banks) > 0 {
 		return m.Banks[len(m.Banks)-1], true
+	}
+	if runeLen(m.Text) > otherBankMaxRunes {
+		return "", false
+	}
+	// 哪 belongs to the answer 「不记得是哪家了」, not only to questions.
+	if w.isQuestion(strings.NewReplacer("哪家", "", "哪个", "").Replace(m.Text)) {
+		return "", false
 	}
 	if _, ok := containsAny(m.Text, w.otherBank); ok || strings.Contains(m.Text, bankToken) {
 		return BankOther, true
