@@ -58,11 +58,7 @@ func waitWords(d time.Duration) string {
 // the page's issuer) and the knowledge base has a vetted number for it; otherwise where to find
 // the number.
 func issuerLine(kb *knowledge.KB, st dialog.State) string {
-	id := st.Slots["bank"]
-	if id == "" {
-		id = st.Issuer
-	}
-	b, ok := kb.Bank(id)
+	b, ok := kb.Bank(issuerID(st))
 	if !ok {
 		return unknownIssuerLine
 	}
@@ -79,6 +75,80 @@ func issuerLine(kb *knowledge.KB, st dialog.State) string {
 	return "需要和真人沟通，请拨打" + b.Name + strings.Join(nums, "、") + "，按语音提示转人工" + hoursNote + "。"
 }
 
+// issuerID is the bank the conversation told us: the bank slot, else the page's issuer.
+func issuerID(st dialog.State) string {
+	if id := st.Slots["bank"]; id != "" {
+		return id
+	}
+	return st.Issuer
+}
+
+// onlyIssuerNumbers drops from an article body (plain text lines, HTML <li> and <p> blocks)
+// every block that gives another bank's number, when the conversation names a bank the
+// knowledge base lists: like the hotline flow's {bank_contact}, the reply then shows only that
+// issuer's numbers (the issuer line above the body already gives them).
+func onlyIssuerNumbers(kb *knowledge.KB, st dialog.State, text, html string) (string, string) {
+	own, ok := kb.Bank(issuerID(st))
+	if !ok {
+		return text, html
+	}
+	mine := map[string]bool{own.Hotline: true, own.CardLine: true}
+	var others []string
+	for _, b := range kb.Banks {
+		for _, n := range []string{b.Hotline, b.CardLine} {
+			if n != "" && !mine[n] {
+				others = append(others, n)
+			}
+		}
+	}
+	other := func(s string) bool {
+		for _, n := range others {
+			if strings.Contains(s, n) {
+				return true
+			}
+		}
+		return false
+	}
+	var lines []string
+	for _, l := range strings.Split(text, "\n") {
+		if !other(l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n"), dropHTMLBlocks(html, other)
+}
+
+// dropHTMLBlocks removes the <li> and <p> elements of rendered Markdown for which drop is true.
+func dropHTMLBlocks(h string, drop func(string) bool) string {
+	for _, tag := range []string{"li", "p"} {
+		open, end := "<"+tag+">", "</"+tag+">"
+		var b strings.Builder
+		rest := h
+		for {
+			i := strings.Index(rest, open)
+			if i < 0 {
+				break
+			}
+			j := strings.Index(rest[i:], end)
+			if j < 0 {
+				break
+			}
+			block := rest[i : i+j+len(end)]
+			b.WriteString(rest[:i])
+			if !drop(block) {
+				b.WriteString(block)
+			} else {
+				rest = strings.TrimPrefix(rest[i+j+len(end):], "\n")
+				continue
+			}
+			rest = rest[i+j+len(end):]
+		}
+		b.WriteString(rest)
+		h = b.String()
+	}
+	return h
+}
+
 // noPersonReply is the handoff reply when no contact center is connected: said plainly, with
 // the issuer's hotline first, then the human-agent article (how to reach a person by phone).
 func noPersonReply(kb *knowledge.KB, st *state, engine dialog.Reply, reason string) dialog.Reply {
@@ -92,7 +162,7 @@ func noPersonReply(kb *knowledge.KB, st *state, engine dialog.Reply, reason stri
 	head := []string{lead, issuerLine(kb, st.Dialog), stillHereLine}
 	body, bodyHTML := "", ""
 	if a, ok := kb.Article(r.Article); ok {
-		body, bodyHTML = a.Body.Text, a.Body.HTML
+		body, bodyHTML = onlyIssuerNumbers(kb, st.Dialog, a.Body.Text, a.Body.HTML)
 	}
 	r.Text = strings.Join(head, "\n") + "\n\n" + body
 	r.HTML = paragraphs(head...) + bodyHTML

@@ -197,3 +197,35 @@ func TestHandoffAfterCrisisRepeatsTheResources(t *testing.T) {
 	out := f.say(t, id, "c1", askForPerson)
 	assert.NotContains(t, out.Text, "12356", "no crisis, no crisis lines")
 }
+
+// TestNoContactCenterShowsOnlyTheIssuersNumbers: with the page's issuer (or a bank the user
+// named), the handoff reply in mode none gives that issuer's numbers and no other bank's.
+func TestNoContactCenterShowsOnlyTheIssuersNumbers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s, err := f.bot.OpenWith(ctx, "", Context{Issuer: "ccb", Channel: ChannelWeb})
+	require.NoError(t, err)
+	out := f.say(t, s.ID, "c1", askForPerson)
+	require.Equal(t, "human-agent", out.Article)
+	for _, body := range []string{out.Text, out.HTML} {
+		assert.Contains(t, body, "95533", "the issuer's hotline")
+		for _, other := range []string{"95588", "95555", "400-820-5555", "95577"} {
+			assert.NotContains(t, body, other, "another bank's number")
+		}
+		assert.Contains(t, body, "接通前准备好", "the rest of the article stays")
+	}
+
+	t.Run("bank named in the conversation", func(t *testing.T) {
+		id := f.open(t)
+		f.say(t, id, "c1", "招商银行的信用卡逾期了怎么办")
+		out := f.say(t, id, "c2", askForPerson)
+		assert.Contains(t, out.Text, "400-820-5555")
+		assert.NotContains(t, out.Text, "95588", "another bank's number")
+		assert.NotContains(t, out.HTML, "95588", "another bank's number")
+	})
+	t.Run("no bank known: the common numbers stay", func(t *testing.T) {
+		id := f.open(t)
+		out := f.say(t, id, "c1", askForPerson)
+		assert.Contains(t, out.Text, "95588")
+	})
+}
