@@ -164,6 +164,15 @@
           showNotice('在线咨询暂未在本网站开通', '这个网站还不能使用在线咨询（未获授权）。', res.issuer);
           return;
         }
+        // The server would refuse the chat's socket now (429 or 503, which a browser hides).
+        if (res.sockets === 'per_ip') {
+          showNotice('打开的在线咨询窗口太多', '您这里同时打开的在线咨询窗口太多，暂时不能再连接。请关掉其他聊天窗口或标签页，再点“重试”。', res.issuer);
+          return;
+        }
+        if (res.sockets === 'full') {
+          showNotice('在线咨询的人太多', '在线咨询的人太多，暂时连不上。请过一会儿再点“重试”。', res.issuer);
+          return;
+        }
         showFrame();
       }, function () {
         clearTimeout(t);

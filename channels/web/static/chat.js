@@ -280,6 +280,10 @@
           showProblem(res.reason === 'app_key' ? 'app_key' : 'origin');
         } else if (!res.ready) {
           showProblem('busy');
+        } else if (res.sockets === 'per_ip' || res.sockets === 'full') {
+          // The server refused the socket (429 or 503, hidden by the browser). Retries go on:
+          // room comes back when other windows close or the rush passes.
+          showProblem(res.sockets);
         } else if (!everWelcomed) {
           showProblem('offline');
         }
@@ -292,6 +296,8 @@
   var problems = {
     offline: '暂时连不上在线咨询服务，请检查网络后重试。',
     busy: '在线咨询系统暂时繁忙，您的对话还不能开始。我们会自动重试，您也可以稍后点“重试”。',
+    per_ip: '您这里同时打开的在线咨询窗口太多，暂时不能再连接。请关掉其他聊天窗口或标签页，再点“重试”。',
+    full: '在线咨询的人太多，暂时连不上。我们会自动重试，您也可以过一会儿再点“重试”。',
     origin: '在线咨询暂未在本网站开通，所以无法在这里对话。',
     app_key: '在线咨询未能验证此 App，所以无法在这里对话。'
   };
