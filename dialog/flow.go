@@ -120,6 +120,16 @@ func (t *turn) flowAnswer() (Reply, bool) {
 	// A short message, or one that asks nothing (「逾期两个多月了」), that reads as the answer is
 	// the answer; a question that also carries one (「晚了3天 会上征信吗」) may be for another article.
 	statement := runeLen(t.msg.Text) <= shortAnswerRunes || !t.e.words.isQuestion(t.msg.Text)
+	// 「银行要起诉我」 names no bank and says no other one: it only mentions 银行. When the rest of
+	// it reads as another topic, it is that topic's message, not the answer "another bank".
+	if read && cs.slot.Type == knowledge.SlotBank && len(t.msg.Banks) == 0 && !t.e.words.saysOtherBank(t.msg.Text) {
+		if topic, score := t.topicBesidesBank(f); topic != "" && score >= t.e.cfg.AnswerThreshold {
+			t.notef("flow %s left: 银行 alone is no bank, and without it %s scores %.3f >= answer threshold %.3f",
+				f.ID, topic, score, t.e.cfg.AnswerThreshold)
+			t.leaveFlowFor("")
+			return Reply{}, false
+		}
+	}
 	switch {
 	case read && (statement || !leave):
 		t.st.Slots[cs.slot.Name] = value
@@ -157,6 +167,18 @@ func (t *turn) otherArticle(f *knowledge.Flow) (string, float64) {
 	if t.explain {
 		t.tr.Candidates = topCandidates(cands)
 	}
+	if len(cands) == 0 || cands[0].Article == f.Article || cands[0].Article == outOfScope {
+		return "", 0
+	}
+	return cands[0].Article, cands[0].Score
+}
+
+// topicBesidesBank is the best article for the message with the word 银行 left out, and its
+// score, when it is not flow f's own: what the message is about besides banks (every bank
+// article matches 银行 itself).
+func (t *turn) topicBesidesBank(f *knowledge.Flow) (string, float64) {
+	rest := strings.ReplaceAll(t.msg.Text, bankToken, "")
+	cands := t.e.index.scoreExcept(rest, t.held, nil, false)
 	if len(cands) == 0 || cands[0].Article == f.Article || cands[0].Article == outOfScope {
 		return "", 0
 	}

@@ -400,10 +400,17 @@ func (w slotWords) bankAnswer(m normalised) (string, bool) {
 	if w.isQuestion(strings.NewReplacer("哪家", "", "哪个", "").Replace(m.Text)) {
 		return "", false
 	}
-	if _, ok := containsAny(m.Text, w.otherBank); ok || strings.Contains(m.Text, bankToken) {
+	if w.saysOtherBank(m.Text) || strings.Contains(m.Text, bankToken) {
 		return BankOther, true
 	}
 	return "", false
+}
+
+// saysOtherBank reports whether text answers the bank question with a word for another or an
+// unknown issuer (「其他」, 「信用社」, 「不记得」), not only the word 银行.
+func (w slotWords) saysOtherBank(text string) bool {
+	_, ok := containsAny(text, w.otherBank)
+	return ok
 }
 
 // compiledSlot is a flow slot with its free-text wordings normalised.
