@@ -161,17 +161,15 @@ func (b *Bot) OpenWith(ctx context.Context, requestedID string, c Context) (Sess
 		return b.create(ctx, true, c)
 	}
 	conv := &Conversation{id: requestedID, st: st, version: rec.Version, known: true}
-	if probe := st; probe.setContext(c) {
-		// The page says something new about itself (another bank's site, say): keep it.
-		_, err := b.update(ctx, conv, func(st *state) ([]Entry, error) {
-			if !st.setContext(c) {
-				return nil, errUnchanged
-			}
-			return nil, nil
-		}, nil)
-		if err != nil {
-			return Session{}, err
+	// The page may say something new about itself (another bank's site, say): keep it. With the
+	// state just loaded and nothing new, update makes no store call.
+	if _, err := b.update(ctx, conv, func(st *state) ([]Entry, error) {
+		if !st.setContext(c) {
+			return nil, errUnchanged
 		}
+		return nil, nil
+	}, nil); err != nil {
+		return Session{}, err
 	}
 	if b.waitExpired(&st, b.now()) { // nobody joined while the user was away: say so first
 		if err := b.expireWait(ctx, requestedID, st.WaitingSince); err != nil {
