@@ -135,13 +135,12 @@ func dropHTMLBlocks(h string, drop func(string) bool) string {
 			}
 			block := rest[i : i+j+len(end)]
 			b.WriteString(rest[:i])
-			if !drop(block) {
-				b.WriteString(block)
-			} else {
-				rest = strings.TrimPrefix(rest[i+j+len(end):], "\n")
+			rest = rest[i+len(block):]
+			if drop(block) {
+				rest = strings.TrimPrefix(rest, "\n")
 				continue
 			}
-			rest = rest[i+j+len(end):]
+			b.WriteString(block)
 		}
 		b.WriteString(rest)
 		h = b.String()
