@@ -141,10 +141,11 @@ func (r *Redis) Save(ctx context.Context, id string, t Turn) (int64, error) {
 	now := r.opts.Now()
 	limits := t.Limits
 	if r.cluster && len(limits) > 0 {
-		if refused, err := r.count(ctx, now, limits); err != nil || refused >= 0 {
-			if err != nil {
-				return 0, fmt.Errorf("save session %s: %w", id, err)
-			}
+		refused, err := r.count(ctx, now, limits)
+		if err != nil {
+			return 0, fmt.Errorf("save session %s: %w", id, err)
+		}
+		if refused >= 0 {
 			return 0, &LimitError{Index: refused}
 		}
 		limits = nil
