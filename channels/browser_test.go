@@ -204,6 +204,21 @@ func TestChatPageInBrowser(t *testing.T) {
 // widgetJS reaches into the widget's shadow root.
 const widgetJS = `document.querySelector('chatbot-widget').shadowRoot`
 
+// openWidgetNotice opens the widget on the bank's desktop page where the chat cannot start, waits
+// for the widget's notice and returns the expression that finds it.
+func openWidgetNotice(ctx context.Context, t *testing.T, bankOrigin string) (notice string) {
+	t.Helper()
+	notice = widgetJS + `.querySelector('.notice')`
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(bankOrigin+"/"),
+		waitFor(`!!window.ChatbotWidget`),
+		chromedp.Evaluate[chromedp.Void](`ChatbotWidget.open()`),
+		waitFor(`!!`+notice),
+	))
+	return notice
+}
+
 // bankPage serves a bank's page on another origin than the chat server's (localhost instead of
 // 127.0.0.1) that embeds the widget with tag.
 func bankPage(t *testing.T) (origin string, setTag func(tag string)) {

@@ -49,15 +49,7 @@ func TestWidgetServerFull(t *testing.T) {
 	ts := memoryBotServer(t, channels.Options{Logger: quiet, AllowedOrigins: []string{bankOrigin}, MaxSockets: 1, MaxSocketsPerIP: -1})
 	setTag(fmt.Sprintf(`<script src="%s/widget.js" data-issuer="cmb" async></script>`, ts.http.URL))
 	taken := dial(t, ts, nil)
-	notice := widgetJS + `.querySelector('.notice')`
-
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.EmulateViewport(1280, 800),
-		chromedp.Navigate(bankOrigin+"/"),
-		waitFor(`!!window.ChatbotWidget`),
-		chromedp.Evaluate[chromedp.Void](`ChatbotWidget.open()`),
-		waitFor(`!!`+notice),
-	))
+	notice := openWidgetNotice(ctx, t, bankOrigin)
 	text := eval[string](ctx, t, notice+`.innerText`)
 	assert.Contains(t, text, "在线咨询的人太多")
 	assert.Contains(t, text, "招商银行客服电话：95555", "the issuer's own number")

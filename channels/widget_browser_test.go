@@ -351,15 +351,7 @@ func TestWidgetRefusedOriginAndUnreachableServer(t *testing.T) {
 	bankOrigin, setTag := bankPage(t)
 	ts := memoryBotServer(t, channels.Options{}) // the bank's origin is not allowed
 	setTag(fmt.Sprintf(`<script src="%s/widget.js" data-issuer="cmb" async></script>`, ts.http.URL))
-	notice := widgetJS + `.querySelector('.notice')`
-
-	require.NoError(t, chromedp.Do(ctx,
-		chromedp.EmulateViewport(1280, 800),
-		chromedp.Navigate(bankOrigin+"/"),
-		waitFor(`!!window.ChatbotWidget`),
-		chromedp.Evaluate[chromedp.Void](`ChatbotWidget.open()`),
-		waitFor(`!!`+notice),
-	))
+	notice := openWidgetNotice(ctx, t, bankOrigin)
 	text := eval[string](ctx, t, notice+`.innerText`)
 	assert.Contains(t, text, "未获授权")
 	assert.Contains(t, text, "招商银行客服电话：95555", "the issuer's own number")
