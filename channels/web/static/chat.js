@@ -430,16 +430,13 @@
       onHelloError(f);
       return;
     }
-    if (f.code === 'conflict' && f.reply_to) {
+    var failed = f.reply_to && pending.filter(function (p) { return p.frame.id === f.reply_to; })[0];
+    if (f.code === 'conflict' && failed && !failed.retried) {
       // Another tab wrote the session at the same moment; nothing was applied, so re-send.
-      var item = pending.filter(function (p) { return p.frame.id === f.reply_to; })[0];
-      if (item && !item.retried) {
-        item.retried = true;
-        setTimeout(function () { transmit(item.frame); }, CONFLICT_RETRY_MS);
-        return;
-      }
+      failed.retried = true;
+      setTimeout(function () { transmit(failed.frame); }, CONFLICT_RETRY_MS);
+      return;
     }
-    var failed = pending.filter(function (p) { return p.frame.id === f.reply_to; })[0];
     settle(f.reply_to);
     var msg = f.reply_to && document.querySelector('[data-sent="' + f.reply_to + '"]');
     if (msg && failed) {
