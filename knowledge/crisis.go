@@ -92,13 +92,7 @@ func (l *loader) loadCrisis() *Crisis {
 			continue
 		}
 		ids[cl.ID] = cl.Pos
-		switch a := f.text(cf, "alone"); a {
-		case "", "false":
-		case "true":
-			cl.Alone = true
-		default:
-			f.c.errorf(f.line(cf, "alone"), "alone must be true or false, not %q", a)
-		}
+		cl.Alone = f.flag(cf, "alone")
 		withs := f.list(cf, "with")
 		withItems = append(withItems, withs...)
 		cl.With = texts(withs)

@@ -84,13 +84,7 @@ func (l *loader) loadScope(f *yamlFile, fs fields) Scope {
 			ids[c.ID] = c.Pos
 			c.Cues = l.scopePatterns(f.list(cfs, "cues"))
 			c.Unless = l.scopePatterns(f.list(cfs, "unless"))
-			switch v := f.text(cfs, "strong"); v {
-			case "", "false":
-			case "true":
-				c.Strong = true
-			default:
-				f.c.errorf(f.line(cfs, "strong"), "strong must be true or false, not %q", v)
-			}
+			c.Strong = f.flag(cfs, "strong")
 			s.Service = append(s.Service, c)
 		}
 	}

@@ -282,7 +282,7 @@ func (f *yamlFile) flag(fs fields, key string) bool {
 	case "true":
 		return true
 	default:
-		f.errorf(fs.byKey[key].key, "%q must be true or false, not %q", key, v)
+		f.errorf(fs.byKey[key].key, "%s must be true or false, not %q", key, v)
 		return false
 	}
 }
