@@ -189,11 +189,11 @@ func (e *Engine) respond(st State, in Input, explain bool) (Reply, State, outcom
 	}
 	e.markPriority(&r)
 	t.remindPrivacy(&r)
-	if len(t.tr.Slots) == 0 {
-		t.tr.Slots = nil
-	}
 	r.KBVersion = e.kb.Version
 	if explain {
+		if len(t.tr.Slots) == 0 {
+			t.tr.Slots = nil
+		}
 		r.Trace = t.tr
 	}
 	return r, t.st, t.outcome
