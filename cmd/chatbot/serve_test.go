@@ -189,15 +189,8 @@ func buildBinary(t *testing.T) string {
 func TestServeDefaultRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
-	exited := make(chan struct{})
-	code := -1
-	go func() {
-		code = run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &stderr)
-		close(exited)
-	}()
-	addr := servingAddr(t, exited, &stderr)
-	waitHealthy(t, addr, exited, &stderr)
+	s := serveInProcess(t, ctx)
+	addr, exited, stderr := s.addr, s.exited, s.stderr
 
 	resp, err := http.Get("http://" + addr + "/")
 	require.NoError(t, err)
@@ -217,7 +210,7 @@ func TestServeDefaultRun(t *testing.T) {
 	cancel()
 	select {
 	case <-exited:
-		assert.Equal(t, exitOK, code, stderr.String())
+		assert.Equal(t, exitOK, *s.code, stderr.String())
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop within 20s of cancellation")
 	}
@@ -238,6 +231,29 @@ func TestServeRefusesBrokenKnowledgeBase(t *testing.T) {
 	assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(article)+`:\d+: .*no-such-article`, r.stderr)
 	assert.Equal(t, 1, strings.Count(r.stderr, "no-such-article"), "the problem is printed once:\n%s", r.stderr)
 	assert.NotContains(t, r.stderr, "previous version", "nothing was serving before")
+}
+
+// inProcess is `chatbot serve --listen 127.0.0.1:0` run in this process, healthy.
+type inProcess struct {
+	addr   string
+	exited <-chan struct{} // closed when run returns
+	code   *int            // run's exit code, once exited is closed
+	stderr *syncBuffer
+}
+
+// serveInProcess starts serve in-process until ctx is cancelled and waits until it is healthy.
+func serveInProcess(t *testing.T, ctx context.Context) inProcess {
+	t.Helper()
+	stderr := &syncBuffer{}
+	exited := make(chan struct{})
+	code := -1
+	go func() {
+		code = run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &syncBuffer{}, stderr)
+		close(exited)
+	}()
+	addr := servingAddr(t, exited, stderr)
+	waitHealthy(t, addr, exited, stderr)
+	return inProcess{addr: addr, exited: exited, code: &code, stderr: stderr}
 }
 
 // servingAddr waits for the server's "serving" log line (JSON or text) and returns the address
@@ -301,14 +317,8 @@ func TestServeCutsRequestsWhoseBodyNeverArrives(t *testing.T) {
 	t.Setenv("CHATBOT_SHUTDOWN_GRACE", "10m")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
-	exited := make(chan struct{})
-	go func() {
-		_ = run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &stderr)
-		close(exited)
-	}()
-	addr := servingAddr(t, exited, &stderr)
-	waitHealthy(t, addr, exited, &stderr)
+	s := serveInProcess(t, ctx)
+	addr, exited := s.addr, s.exited
 	conn := dialWS(t, addr) // a websocket outlives both timeouts: the upgrade clears them
 	opened := time.Now()
 	require.Equal(t, "welcome", exchange(t, conn, map[string]any{"type": "hello"})["type"])
@@ -362,14 +372,8 @@ func TestServeStopsWithoutWaitingForABody(t *testing.T) {
 	t.Setenv("CHATBOT_SHUTDOWN_GRACE", "10m")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
-	exited := make(chan struct{})
-	go func() {
-		_ = run(ctx, []string{"serve", "--listen", "127.0.0.1:0"}, &syncBuffer{}, &stderr)
-		close(exited)
-	}()
-	addr := servingAddr(t, exited, &stderr)
-	waitHealthy(t, addr, exited, &stderr)
+	s := serveInProcess(t, ctx)
+	addr, exited, stderr := s.addr, s.exited, s.stderr
 
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
@@ -377,7 +381,7 @@ func TestServeStopsWithoutWaitingForABody(t *testing.T) {
 	_, err = fmt.Fprintf(conn, "POST /api/v1/chat HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", addr)
 	require.NoError(t, err)
 	// The server is reading the body once /healthz answers on another connection after it.
-	waitHealthy(t, addr, exited, &stderr)
+	waitHealthy(t, addr, exited, stderr)
 
 	cancel()
 	select {
