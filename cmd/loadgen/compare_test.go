@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -12,26 +11,14 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"chatbot/bot"
-	"chatbot/bot/live"
-	"chatbot/channels"
-	"chatbot/channels/limit"
 )
 
 // TestQuestionsGetAnswers: the comparison's questions must each get an answer from the built-in
 // knowledge base, or its turns would not do the full work; probe checks and measures them.
 func TestQuestionsGetAnswers(t *testing.T) {
-	lib := live.New(live.Options{})
-	require.NoError(t, lib.Load(context.Background()))
-	b, err := bot.New(bot.Options{Engines: lib})
-	require.NoError(t, err)
-	srv := channels.New(channels.Options{Bot: b, IPRate: limit.Rate{Limit: -1}})
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	defer func() { _ = srv.Shutdown(context.Background()) }()
+	addr := realServer(t)
 
-	sizes, err := probe(context.Background(), strings.TrimPrefix(hs.URL, "http://"))
+	sizes, err := probe(context.Background(), addr)
 	require.NoError(t, err, "pick questions the knowledge base answers")
 	require.Len(t, sizes, len(questions))
 	for i, n := range sizes {

@@ -53,16 +53,9 @@ func TestConfigBounds(t *testing.T) {
 }
 
 func TestRunAgainstTheRealServer(t *testing.T) {
-	lib := live.New(live.Options{})
-	require.NoError(t, lib.Load(context.Background()))
-	b, err := bot.New(bot.Options{Engines: lib})
-	require.NoError(t, err)
-	srv := channels.New(channels.Options{Bot: b, IPRate: limit.Rate{Limit: -1}})
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	defer func() { _ = srv.Shutdown(context.Background()) }()
+	addr := realServer(t)
 
-	cfg := config{Addr: strings.TrimPrefix(hs.URL, "http://"), Conns: 3, Messages: 4, Timeout: 30 * time.Second}
+	cfg := config{Addr: addr, Conns: 3, Messages: 4, Timeout: 30 * time.Second}
 	rep, err := run(context.Background(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 12, rep.Turns)
@@ -85,4 +78,21 @@ func TestPercentile(t *testing.T) {
 	assert.Equal(t, 99*time.Millisecond, r.percentile(99))
 	assert.Equal(t, 100*time.Millisecond, r.percentile(100))
 	assert.Equal(t, time.Duration(0), report{}.percentile(50))
+}
+
+// realServer serves the built-in knowledge base with no per-address rate limit, as in
+// production, until the test ends, and returns its host:port.
+func realServer(t *testing.T) string {
+	t.Helper()
+	lib := live.New(live.Options{})
+	require.NoError(t, lib.Load(context.Background()))
+	b, err := bot.New(bot.Options{Engines: lib})
+	require.NoError(t, err)
+	srv := channels.New(channels.Options{Bot: b, IPRate: limit.Rate{Limit: -1}})
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		_ = srv.Shutdown(context.Background())
+		hs.Close()
+	})
+	return strings.TrimPrefix(hs.URL, "http://")
 }
